@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * guest.c - the guest endpoint: the trusted side.
+ *
+ * The guest produces into each queue's guest-to-host ring and consumes from
+ * its host-to-guest ring. It copies every frame exactly once, between its
+ * private buffers and a slot, and writes nothing to the region but frame
+ * bytes, lengths, its own indices and its ack (INV_leak).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "shm.h"
+
+struct folio_guest {
+	struct fl_queue *qs;
+	struct fl_hdr *hdr;
+	struct fl_layout l;
+	uint8_t *base;
+	uint64_t digest;
+	int fd; /* owned, or -1 */
+};
+
+/* Compare (never adopt) the header with the local config. Each field is
+ * loaded once. A zero magic means the host has not written it yet. */
+static int check_header(const struct folio_guest *g)
+{
+	uint64_t magic = shm_load_once64(&g->hdr->magic);
+
+	if (magic == 0)
+		return FOLIO_ENOTREADY;
+	if (magic != FL_MAGIC)
+		return FOLIO_EMAGIC;
+	if (shm_load_once(&g->hdr->version) != FOLIO_LAYOUT_VERSION)
+		return FOLIO_EVERSION;
+	if (shm_load_once64(&g->hdr->digest) != g->digest)
+		return FOLIO_EDIGEST;
+	return 0;
+}
+
+/* Slow path: the host's epoch differs from the one this queue holds. */
+static int guest_attach(struct folio_guest *g, struct fl_queue *q, uint32_t e)
+{
+	int rc;
+
+	if (!fl_epoch_ready(e)) {
+		if (q->state == FOLIO_Q_READY)
+			__atomic_store_n(&q->state, FOLIO_Q_DETACHED, __ATOMIC_RELAXED);
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		return FOLIO_ENOTREADY;
+	}
+	if (e == q->epoch && q->state == FOLIO_Q_FAILED)
+		return FOLIO_EFAILED; /* latched until the host moves on */
+	rc = check_header(g);
+	if (rc) {
+		/* The host restarted with another layout: refuse this epoch. */
+		fl_stat_add(q, FOLIO_STAT_BAD_HEADER, 1);
+		__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
+		__atomic_store_n(&q->state, FOLIO_Q_FAILED, __ATOMIC_RELAXED);
+		fl_log(FOLIO_LOG_ERR, "guest: host epoch %u: %s", e,
+		       folio_strerror(rc));
+		return rc;
+	}
+	fl_ring_reset_producer(&q->tx);
+	fl_ring_reset_consumer(&q->rx);
+	/* P4: the zeroed indices are visible before the ack that the host
+	 * waits for with an acquire load. */
+	shm_store_release(q->ack, e);
+	__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
+	__atomic_store_n(&q->state, FOLIO_Q_READY, __ATOMIC_RELAXED);
+	fl_stat_add(q, FOLIO_STAT_ATTACH, 1);
+	return 0;
+}
+
+static inline int guest_ready(struct folio_guest *g, struct fl_queue *q)
+{
+	/* P3: pairs with the host's release store of a new epoch, after
+	 * which its reset of the rings is visible. */
+	uint32_t e = shm_load_acquire(&g->hdr->epoch);
+
+	if (fl_likely(e == q->epoch && q->state == FOLIO_Q_READY))
+		return 0;
+	return guest_attach(g, q, e);
+}
+
+/* A violation seen while the host was restarting is a restart, not an
+ * attack: detach and re-attach to the new epoch. Otherwise latch FAILED. */
+static int guest_violation(struct folio_guest *g, struct fl_queue *q,
+			   unsigned qi)
+{
+	if (shm_load_acquire(&g->hdr->epoch) != q->epoch) {
+		__atomic_store_n(&q->state, FOLIO_Q_DETACHED, __ATOMIC_RELAXED);
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		return FOLIO_ENOTREADY;
+	}
+	return fl_queue_fail(q, "guest", qi);
+}
+
+static inline struct fl_queue *guest_queue(struct folio_guest *g, unsigned qi)
+{
+	return fl_likely(g && qi < g->l.queues) ? &g->qs[qi] : NULL;
+}
+
+int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
+			 const void *const *bufs, const uint32_t *lens,
+			 unsigned n)
+{
+	struct fl_queue *q = guest_queue(g, qi);
+	int rc;
+
+	if (fl_unlikely(!q || (n && (!bufs || !lens))))
+		return -EINVAL;
+	rc = guest_ready(g, q);
+	if (fl_unlikely(rc))
+		return rc;
+	rc = fl_ring_produce(q, bufs, lens, n);
+	if (fl_unlikely(rc == FOLIO_EPEER))
+		return guest_violation(g, q, qi);
+	return rc;
+}
+
+int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
+			 uint32_t *lens, unsigned n)
+{
+	struct fl_queue *q = guest_queue(g, qi);
+	int rc;
+
+	if (fl_unlikely(!q || (n && (!bufs || !lens))))
+		return -EINVAL;
+	rc = guest_ready(g, q);
+	if (fl_unlikely(rc))
+		return rc;
+	rc = fl_ring_consume(q, bufs, lens, n);
+	if (fl_unlikely(rc == FOLIO_EPEER))
+		return guest_violation(g, q, qi);
+	return rc;
+}
+
+int folio_guest_stats(const struct folio_guest *g, unsigned qi,
+		      struct folio_stats *st)
+{
+	if (!g || qi >= g->l.queues || !st)
+		return -EINVAL;
+	fl_queue_stats(&g->qs[qi], st);
+	return 0;
+}
+
+static int guest_setup(const struct folio_config *cfg, int fd, int owned,
+		       struct folio_guest **out)
+{
+	struct folio_guest *g;
+	void *base;
+	int rc;
+
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->fd = owned ? fd : -1;
+	fl_layout_compute(cfg, &g->l); /* INV_geom: from the local config only */
+	g->digest = folio_config_digest(cfg);
+	g->qs = aligned_alloc(64, sizeof(struct fl_queue) * g->l.queues);
+	rc = g->qs ? fl_map_fd(fd, g->l.region_size, &base) : -ENOMEM;
+	if (rc)
+		goto fail;
+	g->base = base;
+	g->hdr = (struct fl_hdr *)(void *)(g->base + FL_HDR_OFF);
+	rc = check_header(g);
+	if (rc) {
+		fl_log(FOLIO_LOG_ERR, "guest: %s", folio_strerror(rc));
+		goto fail;
+	}
+	memset(g->qs, 0, sizeof(struct fl_queue) * g->l.queues);
+	for (unsigned i = 0; i < g->l.queues; i++) {
+		struct fl_queue *q = &g->qs[i];
+		struct fl_ctl_line *ctl = (struct fl_ctl_line *)(void *)
+			(g->base + FL_CTL_OFF + i * FL_CACHE_LINE);
+
+		fl_ring_init(&q->tx, g->base, &g->l, i, FL_DIR_G2H);
+		fl_ring_init(&q->rx, g->base, &g->l, i, FL_DIR_H2G);
+		q->ack = &ctl->ack_epoch;
+		q->state = FOLIO_Q_DETACHED;
+		/* Attach now if the host is up; otherwise on first use. */
+		(void)guest_ready(g, q);
+	}
+	*out = g;
+	return 0;
+fail:
+	fl_unmap(g->base, g->l.region_size);
+	free(g->qs);
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g);
+	return rc;
+}
+
+int folio_guest_open_fd(const struct folio_config *cfg, int fd,
+			struct folio_guest **out)
+{
+	if (!cfg || !out || fd < 0 || folio_config_validate(cfg, NULL, 0))
+		return -EINVAL;
+	return guest_setup(cfg, fd, 0, out);
+}
+
+int folio_guest_open(const struct folio_config *cfg, struct folio_guest **out)
+{
+	char err[200];
+	int fd;
+
+	if (!cfg || !out)
+		return -EINVAL;
+	if (folio_config_validate(cfg, err, sizeof(err))) {
+		fl_log(FOLIO_LOG_ERR, "guest: %s", err);
+		return -EINVAL;
+	}
+	fd = open(cfg->region, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int rc = -errno;
+
+		fl_log(FOLIO_LOG_ERR, "guest: %s: %s", cfg->region, strerror(-rc));
+		return rc;
+	}
+	return guest_setup(cfg, fd, 1, out);
+}
+
+void folio_guest_close(struct folio_guest *g)
+{
+	if (!g)
+		return;
+	fl_unmap(g->base, g->l.region_size);
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g->qs);
+	free(g);
+}

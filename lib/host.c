@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * host.c - the host endpoint. The host does not trust the guest either
+ * (mutual distrust): it runs the same checked ring code on the other two
+ * halves of each queue, and a guest that breaks the protocol fails only its
+ * own queue.
+ *
+ * Start-up and restart (docs/design.md, section 6): the host makes the epoch
+ * odd, zeroes the rings and the guest control page, writes magic, version
+ * and digest, and then publishes the next even epoch with a release store.
+ * A queue carries frames once the guest has acked that epoch.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "shm.h"
+
+struct folio_host {
+	struct fl_queue *qs;
+	struct fl_hdr *hdr;
+	struct fl_layout l;
+	uint8_t *base;
+	uint8_t *done; /* zero-copy given-back flags, entries per queue */
+	uint64_t digest;
+	uint32_t epoch;
+	int fd; /* owned, or -1 */
+};
+
+static inline int host_ready(struct folio_host *h, struct fl_queue *q)
+{
+	uint32_t ack;
+
+	if (fl_likely(q->state == FOLIO_Q_READY))
+		return 0;
+	if (q->state == FOLIO_Q_FAILED)
+		return FOLIO_EFAILED;
+	/* P4: pairs with the guest's release of its ack, after its reset of
+	 * its own indices to zero. */
+	ack = shm_load_acquire(q->ack);
+	if (ack != h->epoch) {
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		return FOLIO_ENOTREADY;
+	}
+	__atomic_store_n(&q->epoch, h->epoch, __ATOMIC_RELAXED);
+	__atomic_store_n(&q->state, FOLIO_Q_READY, __ATOMIC_RELAXED);
+	fl_stat_add(q, FOLIO_STAT_ATTACH, 1);
+	return 0;
+}
+
+static inline struct fl_queue *host_queue(struct folio_host *h, unsigned qi)
+{
+	return fl_likely(h && qi < h->l.queues) ? &h->qs[qi] : NULL;
+}
+
+/* The ring op of each entry point, after the common checks. */
+#define HOST_CALL(h, qi, args_ok, op)                                   \
+	do {                                                            \
+		struct fl_queue *q_ = host_queue(h, qi);                \
+		int rc_;                                                \
+		if (fl_unlikely(!q_ || !(args_ok)))                     \
+			return -EINVAL;                                 \
+		rc_ = host_ready(h, q_);                                \
+		if (fl_unlikely(rc_))                                   \
+			return rc_;                                     \
+		rc_ = op;                                               \
+		if (fl_unlikely(rc_ == FOLIO_EPEER))                    \
+			return fl_queue_fail(q_, "host", qi);           \
+		return rc_;                                             \
+	} while (0)
+
+int folio_host_tx_burst(struct folio_host *h, unsigned qi,
+			const void *const *bufs, const uint32_t *lens,
+			unsigned n)
+{
+	HOST_CALL(h, qi, !n || (bufs && lens), fl_ring_produce(q_, bufs, lens, n));
+}
+
+int folio_host_rx_burst(struct folio_host *h, unsigned qi, void *const *bufs,
+			uint32_t *lens, unsigned n)
+{
+	HOST_CALL(h, qi, !n || (bufs && lens), fl_ring_consume(q_, bufs, lens, n));
+}
+
+int folio_host_rx_peek(struct folio_host *h, unsigned qi,
+		       struct folio_frame *frames, unsigned n)
+{
+	HOST_CALL(h, qi, !n || frames, fl_ring_peek(q_, frames, n));
+}
+
+int folio_host_rx_done(struct folio_host *h, unsigned qi, uint32_t id)
+{
+	struct fl_queue *q = host_queue(h, qi);
+
+	if (!q || q->state != FOLIO_Q_READY)
+		return -EINVAL;
+	return fl_ring_done(q, id);
+}
+
+int folio_host_stats(const struct folio_host *h, unsigned qi,
+		     struct folio_stats *st)
+{
+	if (!h || qi >= h->l.queues || !st)
+		return -EINVAL;
+	fl_queue_stats(&h->qs[qi], st);
+	return 0;
+}
+
+uint32_t folio_host_epoch(const struct folio_host *h)
+{
+	return h ? h->epoch : 0;
+}
+
+/* The next even epoch after whatever the header holds. The old value may
+ * have been written by anyone (the guest can write the whole region), so any
+ * value is accepted; it only has to move forward for an honest guest. */
+static uint32_t next_epoch(uint32_t old)
+{
+	uint32_t e = (old | 1u) + 1u;
+
+	return e ? e : 2u;
+}
+
+static void host_reset(struct folio_host *h)
+{
+	struct fl_hdr *hdr = h->hdr;
+	uint32_t old = 0;
+
+	if (shm_load_once64(&hdr->magic) == FL_MAGIC)
+		old = shm_load_once(&hdr->epoch);
+	h->epoch = next_epoch(old);
+	/* Odd: guests detach before the rings are wiped under them. */
+	shm_store_release(&hdr->epoch, h->epoch - 1u);
+	memset(h->base + FL_CTL_OFF, 0, h->l.region_size - FL_CTL_OFF);
+	memset(hdr->zero, 0, sizeof(hdr->zero));
+	shm_store_once64(&hdr->magic, FL_MAGIC);
+	shm_store_once(&hdr->version, FOLIO_LAYOUT_VERSION);
+	shm_store_once64(&hdr->digest, h->digest);
+	/* P3: everything above is visible before the even epoch. */
+	shm_store_release(&hdr->epoch, h->epoch);
+}
+
+static int host_setup(const struct folio_config *cfg, int fd, int owned,
+		      struct folio_host **out)
+{
+	struct folio_host *h;
+	struct stat st;
+	void *base;
+	int rc;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->fd = owned ? fd : -1;
+	fl_layout_compute(cfg, &h->l);
+	h->digest = folio_config_digest(cfg);
+	h->qs = aligned_alloc(64, sizeof(struct fl_queue) * h->l.queues);
+	h->done = calloc(h->l.queues, h->l.entries);
+	if (!h->qs || !h->done) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		goto fail;
+	}
+	if ((uint64_t)st.st_size < h->l.region_size) {
+		/* Round to the file system's block: a hugetlbfs file grows in
+		 * whole huge pages. A sealed memfd refuses, which is right. */
+		uint64_t blk = st.st_blksize > 0 ? (uint64_t)st.st_blksize : FL_PAGE;
+		uint64_t sz = (h->l.region_size + blk - 1) / blk * blk;
+
+		if (ftruncate(fd, (off_t)sz)) {
+			rc = -errno;
+			fl_log(FOLIO_LOG_ERR, "host: cannot size region to %llu bytes",
+			       (unsigned long long)sz);
+			goto fail;
+		}
+	}
+	rc = fl_map_fd(fd, h->l.region_size, &base);
+	if (rc)
+		goto fail;
+	h->base = base;
+	h->hdr = (struct fl_hdr *)(void *)(h->base + FL_HDR_OFF);
+	fl_numa_bind(h->base, h->l.region_size, cfg->numa_node);
+	memset(h->qs, 0, sizeof(struct fl_queue) * h->l.queues);
+	for (unsigned i = 0; i < h->l.queues; i++) {
+		struct fl_queue *q = &h->qs[i];
+		struct fl_ctl_line *ctl = (struct fl_ctl_line *)(void *)
+			(h->base + FL_CTL_OFF + i * FL_CACHE_LINE);
+
+		fl_ring_init(&q->tx, h->base, &h->l, i, FL_DIR_H2G);
+		fl_ring_init(&q->rx, h->base, &h->l, i, FL_DIR_G2H);
+		q->rx.done = h->done + (size_t)i * h->l.entries;
+		q->ack = &ctl->ack_epoch;
+		q->state = FOLIO_Q_DETACHED;
+	}
+	host_reset(h);
+	for (unsigned i = 0; i < h->l.queues; i++)
+		h->qs[i].epoch = h->epoch;
+	*out = h;
+	return 0;
+fail:
+	fl_unmap(h->base, h->l.region_size);
+	free(h->qs);
+	free(h->done);
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h);
+	return rc;
+}
+
+int folio_host_create_fd(const struct folio_config *cfg, int fd,
+			 struct folio_host **out)
+{
+	if (!cfg || !out || fd < 0 || folio_config_validate(cfg, NULL, 0))
+		return -EINVAL;
+	return host_setup(cfg, fd, 0, out);
+}
+
+int folio_host_create(const struct folio_config *cfg, struct folio_host **out)
+{
+	char err[200];
+	int fd;
+
+	if (!cfg || !out)
+		return -EINVAL;
+	if (folio_config_validate(cfg, err, sizeof(err))) {
+		fl_log(FOLIO_LOG_ERR, "host: %s", err);
+		return -EINVAL;
+	}
+	/* Reuse an existing file in place: a guest or QEMU that has it
+	 * mapped must see this restart, not a new inode. */
+	fd = open(cfg->region, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int rc = -errno;
+
+		fl_log(FOLIO_LOG_ERR, "host: %s: %s", cfg->region, strerror(-rc));
+		return rc;
+	}
+	return host_setup(cfg, fd, 1, out);
+}
+
+void folio_host_close(struct folio_host *h)
+{
+	if (!h)
+		return;
+	if (h->hdr) /* odd epoch: the guest detaches instead of failing */
+		shm_store_release(&h->hdr->epoch, h->epoch + 1u);
+	fl_unmap(h->base, h->l.region_size);
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h->qs);
+	free(h->done);
+	free(h);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * internal.h - private state shared by the files of libfolio. Nothing here
+ * lives in shared memory: these structs are each side's private view.
+ */
+#ifndef FL_INTERNAL_H
+#define FL_INTERNAL_H
+
+#include <stdint.h>
+
+#include "folio.h"
+#include "layout.h"
+
+#define fl_likely(x) __builtin_expect(!!(x), 1)
+#define fl_unlikely(x) __builtin_expect(!!(x), 0)
+
+/* FOLIO_UNHARDENED builds the same ring without its checks. It exists only
+ * so the benchmarks can report the cost of hardening; it is never installed. */
+#ifdef FOLIO_UNHARDENED
+#define FL_HARDENED 0
+#else
+#define FL_HARDENED 1
+#endif
+
+/* One ring as one side sees it. Pointers and geometry are private copies,
+ * computed from the local config (INV_geom). */
+struct fl_ring {
+	uint32_t *prod;   /* shared: producer index */
+	uint32_t *cons;   /* shared: consumer index */
+	uint32_t *desc;   /* shared: lengths, written by the producer */
+	uint8_t *slots;   /* shared: frame bytes */
+	uint32_t mask;
+	uint32_t entries;
+	uint32_t slot_shift;
+	uint32_t max_frame;
+	uint32_t head;    /* own index, never read back from memory (INV_own) */
+	uint32_t peer;    /* last accepted snapshot of the peer's index */
+	uint32_t lent;    /* consumer, zero-copy: frames [head, lent) are lent */
+	uint8_t *done;    /* consumer, zero-copy: private given-back flags */
+};
+
+struct fl_queue {
+	struct fl_ring tx; /* the ring this side produces into */
+	struct fl_ring rx; /* the ring this side consumes from */
+	uint32_t *ack;     /* shared: guest ack line of this queue */
+	uint32_t state;    /* enum folio_qstate */
+	uint32_t epoch;    /* host epoch the queue is attached to */
+	uint32_t viol;     /* counter of the violation the ring just saw */
+	uint64_t st[FOLIO_STAT__COUNT];
+} __attribute__((aligned(64)));
+
+/* Counters have one writer (the queue's thread); another thread may read
+ * them with fl_stat_get, so updates are single relaxed stores. */
+static inline void fl_stat_add(struct fl_queue *q, unsigned k, uint64_t n)
+{
+	__atomic_store_n(&q->st[k], q->st[k] + n, __ATOMIC_RELAXED);
+}
+
+void fl_queue_stats(const struct fl_queue *q, struct folio_stats *st);
+int fl_queue_fail(struct fl_queue *q, const char *side, unsigned qi);
+
+/* Epochs: 0 = never initialised, odd = the host is resetting or gone,
+ * even = ready. The host only ever moves it forward. */
+static inline int fl_epoch_ready(uint32_t e)
+{
+	return e && !(e & 1);
+}
+
+void fl_ring_init(struct fl_ring *r, uint8_t *region, const struct fl_layout *l,
+		  unsigned qi, unsigned dir);
+/* Put the ring back to index 0 on this side and publish that (own field). */
+void fl_ring_reset_producer(struct fl_ring *r);
+void fl_ring_reset_consumer(struct fl_ring *r);
+
+/* Datapath. Return a count, -EINVAL for a caller error, or FOLIO_EPEER with
+ * q->viol naming the counter; the endpoint decides whether it was a
+ * violation or a host restart, and counts and latches it (fl_queue_fail). */
+int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
+		    const uint32_t *lens, unsigned n);
+int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
+		    unsigned n);
+int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n);
+int fl_ring_done(struct fl_queue *q, uint32_t id);
+
+/* Mapping (map.c). */
+int fl_map_fd(int fd, uint64_t need, void **base);
+void fl_unmap(void *base, uint64_t len);
+void fl_numa_bind(void *base, uint64_t len, int node);
+
+/* Logging (util.c). The library never prints; this reaches the callback. */
+void fl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* FL_INTERNAL_H */

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ring.c - the hardened single-producer single-consumer ring.
+ *
+ * The same code runs on both sides: the guest produces into the
+ * guest-to-host ring and consumes from the host-to-guest ring, the host the
+ * other way round. Neither side trusts the other, so both check the same
+ * things (docs/design.md, section 5).
+ *
+ * Ordering pairs (each acquire names the release it pairs with):
+ *   P1  producer: slot bytes + desc, then shm_store_release(prod)
+ *       consumer: shm_load_acquire(prod), then desc + slot bytes
+ *   P2  consumer: slot copies, then shm_store_release(cons)
+ *       producer: shm_load_acquire(cons), then overwrites those slots
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "shm.h"
+
+void fl_ring_init(struct fl_ring *r, uint8_t *region, const struct fl_layout *l,
+		  unsigned qi, unsigned dir)
+{
+	uint8_t *base = region + fl_ring_off(l, qi, dir);
+
+	memset(r, 0, sizeof(*r));
+	r->prod = (uint32_t *)(void *)(base + FL_RING_PROD_OFF);
+	r->cons = (uint32_t *)(void *)(base + FL_RING_CONS_OFF);
+	r->desc = (uint32_t *)(void *)(base + FL_RING_DESC_OFF);
+	r->slots = base + l->slots_off;
+	r->mask = l->mask;
+	r->entries = l->entries;
+	r->slot_shift = l->slot_shift;
+	r->max_frame = l->max_frame;
+}
+
+void fl_ring_reset_producer(struct fl_ring *r)
+{
+	r->head = r->peer = r->lent = 0;
+	shm_store_once(r->prod, 0);
+}
+
+void fl_ring_reset_consumer(struct fl_ring *r)
+{
+	r->head = r->peer = r->lent = 0;
+	if (r->done)
+		memset(r->done, 0, r->entries);
+	shm_store_once(r->cons, 0);
+}
+
+static inline uint8_t *slot_addr(const struct fl_ring *r, uint32_t idx)
+{
+	return r->slots + ((size_t)(idx & r->mask) << r->slot_shift);
+}
+
+static inline uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+static int violation(struct fl_queue *q, unsigned counter)
+{
+	q->viol = counter;
+	return FOLIO_EPEER;
+}
+
+/*
+ * Producer: refresh the cached consumer index only when the cached window
+ * cannot take the whole burst. INV_window: the consumer may only have moved
+ * forward, and never past what we produced: cons in [peer, head].
+ */
+static inline int producer_space(struct fl_queue *q, struct fl_ring *r,
+				 uint32_t want, uint32_t *space)
+{
+	uint32_t free_slots = r->entries - (r->head - r->peer);
+
+	if (free_slots < want) {
+		uint32_t cons = shm_load_acquire(r->cons); /* P2, INV_once */
+
+		if (FL_HARDENED &&
+		    fl_unlikely(cons - r->peer > r->head - r->peer))
+			return violation(q, FOLIO_STAT_BAD_INDEX);
+		r->peer = cons;
+		free_slots = r->entries - (r->head - cons);
+	}
+	*space = free_slots;
+	return 0;
+}
+
+int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
+		    const uint32_t *lens, unsigned n)
+{
+	struct fl_ring *r = &q->tx;
+	uint32_t space, i;
+	uint64_t bytes = 0;
+	int rc;
+
+	if (n > FOLIO_MAX_BURST)
+		n = FOLIO_MAX_BURST;
+	/* INV_len on our own side: never publish a length the peer must refuse. */
+	for (i = 0; i < n; i++) {
+		if (fl_unlikely(lens[i] < FOLIO_MIN_FRAME || lens[i] > r->max_frame ||
+				!bufs[i])) {
+			fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
+			return -EINVAL;
+		}
+	}
+	rc = producer_space(q, r, n, &space);
+	if (fl_unlikely(rc))
+		return rc;
+	if (space < n) {
+		fl_stat_add(q, FOLIO_STAT_TX_FULL, n - space);
+		n = space;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t idx = r->head + i;
+
+		/* INV_leak: only frame bytes and their length reach the slot. */
+		shm_copy_to(slot_addr(r, idx), bufs[i], lens[i]);
+		shm_store_once(&r->desc[idx & r->mask], lens[i]);
+		bytes += lens[i];
+	}
+	if (n) {
+		r->head += n;
+		shm_store_release(r->prod, r->head); /* P1 */
+		fl_stat_add(q, FOLIO_STAT_TX_FRAMES, n);
+		fl_stat_add(q, FOLIO_STAT_TX_BYTES, bytes);
+	}
+	return (int)n;
+}
+
+/*
+ * Consumer: refresh the cached producer index only when the cached window
+ * holds fewer frames than asked for. INV_window: the producer may only have
+ * moved forward, and at most one ring ahead of what we have released:
+ * prod in [peer, base + entries], where base is the oldest unreleased index.
+ */
+static inline int consumer_avail(struct fl_queue *q, struct fl_ring *r,
+				 uint32_t from, uint32_t want, uint32_t *avail)
+{
+	uint32_t have = r->peer - from;
+
+	if (have < want) {
+		uint32_t prod = shm_load_acquire(r->prod); /* P1, INV_once */
+
+		if (FL_HARDENED &&
+		    fl_unlikely(prod - r->peer > r->head + r->entries - r->peer))
+			return violation(q, FOLIO_STAT_BAD_INDEX);
+		r->peer = prod;
+		have = prod - from;
+	}
+	*avail = have;
+	return 0;
+}
+
+/* Take one snapshot of each length and check it (INV_once, INV_len) before
+ * any byte of the burst is copied or lent. */
+static inline int snapshot_lens(struct fl_queue *q, const struct fl_ring *r,
+				uint32_t from, uint32_t *lens, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len = shm_load_once(&r->desc[(from + i) & r->mask]);
+
+		if (FL_HARDENED && fl_unlikely(len < FOLIO_MIN_FRAME ||
+					       len > r->max_frame))
+			return violation(q, FOLIO_STAT_BAD_LENGTH);
+		lens[i] = len;
+	}
+	return 0;
+}
+
+int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
+		    unsigned n)
+{
+	struct fl_ring *r = &q->rx;
+	uint32_t avail, i;
+	uint64_t bytes = 0;
+	int rc;
+
+	if (fl_unlikely(r->lent != r->head))
+		return -EBUSY; /* frames are lent through fl_ring_peek */
+	if (n > FOLIO_MAX_BURST)
+		n = FOLIO_MAX_BURST;
+	rc = consumer_avail(q, r, r->head, n, &avail);
+	if (fl_unlikely(rc))
+		return rc;
+	n = min_u32(n, avail);
+	if (!n)
+		return 0;
+	rc = snapshot_lens(q, r, r->head, lens, n);
+	if (fl_unlikely(rc))
+		return rc;
+	for (i = 0; i < n; i++) {
+		/* The one copy; everything after it reads private memory only. */
+		shm_copy_from(bufs[i], slot_addr(r, r->head + i), lens[i]);
+		bytes += lens[i];
+	}
+	r->head += n;
+	r->lent = r->head;
+	shm_store_release(r->cons, r->head); /* P2 */
+	fl_stat_add(q, FOLIO_STAT_RX_FRAMES, n);
+	fl_stat_add(q, FOLIO_STAT_RX_BYTES, bytes);
+	return (int)n;
+}
+
+int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n)
+{
+	struct fl_ring *r = &q->rx;
+	uint32_t avail, lens[FOLIO_MAX_BURST];
+	uint64_t bytes = 0;
+	int rc;
+
+	if (n > FOLIO_MAX_BURST)
+		n = FOLIO_MAX_BURST;
+	rc = consumer_avail(q, r, r->lent, n, &avail);
+	if (fl_unlikely(rc))
+		return rc;
+	n = min_u32(n, avail);
+	if (!n)
+		return 0;
+	rc = snapshot_lens(q, r, r->lent, lens, n);
+	if (fl_unlikely(rc))
+		return rc;
+	for (uint32_t i = 0; i < n; i++) {
+		frames[i].data = slot_addr(r, r->lent + i);
+		frames[i].len = lens[i];
+		frames[i].id = r->lent + i;
+		bytes += lens[i];
+	}
+	r->lent += n;
+	fl_stat_add(q, FOLIO_STAT_RX_FRAMES, n);
+	fl_stat_add(q, FOLIO_STAT_RX_BYTES, bytes);
+	return (int)n;
+}
+
+int fl_ring_done(struct fl_queue *q, uint32_t id)
+{
+	struct fl_ring *r = &q->rx;
+	uint32_t start = r->head;
+
+	if (fl_unlikely(id - r->head >= r->lent - r->head ||
+			r->done[id & r->mask])) {
+		fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
+		return -EINVAL;
+	}
+	r->done[id & r->mask] = 1;
+	/* Bounded by the number of lent frames (<= entries): INV_bounded. */
+	while (r->head != r->lent && r->done[r->head & r->mask]) {
+		r->done[r->head & r->mask] = 0;
+		r->head++;
+	}
+	if (r->head != start)
+		shm_store_release(r->cons, r->head); /* P2 */
+	return 0;
+}

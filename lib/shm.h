@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * shm.h - the one accessor family for shared memory.
+ *
+ * Every load from and store to the shared region goes through these helpers,
+ * so that a reader can check the memory ordering at each call site, grep can
+ * prove there are no plain accesses, and a test build (FOLIO_SHM_TRACE) can
+ * record every access to check INV_once.
+ *
+ *   shm_load_once      relaxed load of a peer-written u32, taken once (INV_once)
+ *   shm_load_acquire   acquire load; pairs with the peer's shm_store_release
+ *   shm_store_once     relaxed store of an own field
+ *   shm_store_release  release store; publishes every earlier write
+ *   shm_copy_from      the one copy out of a slot into private memory
+ *   shm_copy_to        the one copy from private memory into a slot
+ */
+#ifndef FL_SHM_H
+#define FL_SHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum fl_shm_op { FL_SHM_LOAD, FL_SHM_STORE, FL_SHM_COPY_FROM, FL_SHM_COPY_TO };
+
+#ifdef FOLIO_SHM_TRACE
+/* Provided by the test that links the trace build of the library. */
+void fl_shm_trace(const void *addr, size_t len, enum fl_shm_op op);
+#define FL_SHM_TRACE(a, l, o) fl_shm_trace((a), (l), (o))
+#else
+#define FL_SHM_TRACE(a, l, o) ((void)0)
+#endif
+
+static inline uint32_t shm_load_once(const uint32_t *p)
+{
+	FL_SHM_TRACE(p, 4, FL_SHM_LOAD);
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t shm_load_once64(const uint64_t *p)
+{
+	FL_SHM_TRACE(p, 8, FL_SHM_LOAD);
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t shm_load_acquire(const uint32_t *p)
+{
+	FL_SHM_TRACE(p, 4, FL_SHM_LOAD);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void shm_store_once(uint32_t *p, uint32_t v)
+{
+	FL_SHM_TRACE(p, 4, FL_SHM_STORE);
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline void shm_store_once64(uint64_t *p, uint64_t v)
+{
+	FL_SHM_TRACE(p, 8, FL_SHM_STORE);
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline void shm_store_release(uint32_t *p, uint32_t v)
+{
+	FL_SHM_TRACE(p, 4, FL_SHM_STORE);
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline void shm_copy_from(void *dst, const void *src, size_t n)
+{
+	FL_SHM_TRACE(src, n, FL_SHM_COPY_FROM);
+	memcpy(dst, src, n);
+}
+
+static inline void shm_copy_to(void *dst, const void *src, size_t n)
+{
+	FL_SHM_TRACE(dst, n, FL_SHM_COPY_TO);
+	memcpy(dst, src, n);
+}
+
+#endif /* FL_SHM_H */
