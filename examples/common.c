@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* common.c - option parsing shared by the examples. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s -c CONFIG [--region PATH] [-n FRAMES] [--duration SEC]\n"
+		"  -c CONFIG        the fixed configuration (key = value file)\n"
+		"  --region PATH    override the region path of the config\n"
+		"  -n FRAMES        frames to exchange (guest; default 100000)\n"
+		"  --duration SEC   stop after SEC seconds\n", prog);
+}
+
+int example_parse(int argc, char **argv, struct example_args *a, const char *prog)
+{
+	char err[256];
+	const char *conf = NULL, *region = NULL;
+
+	folio_config_init(&a->cfg);
+	a->frames = 100000;
+	a->duration = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+
+		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+			usage(prog);
+			return 1;
+		}
+		if (!v) {
+			fprintf(stderr, "%s: %s needs a value (or unknown option)\n", prog, o);
+			return 1;
+		}
+		i++;
+		if (!strcmp(o, "-c")) {
+			conf = v;
+		} else if (!strcmp(o, "--region")) {
+			region = v;
+		} else if (!strcmp(o, "-n")) {
+			a->frames = strtoull(v, &end, 10);
+			if (*end || !a->frames) {
+				fprintf(stderr, "%s: -n '%s': expected a positive count\n", prog, v);
+				return 1;
+			}
+		} else if (!strcmp(o, "--duration")) {
+			unsigned long d = strtoul(v, &end, 10);
+
+			if (*end || d > 86400) {
+				fprintf(stderr, "%s: --duration '%s': expected 0..86400\n", prog, v);
+				return 1;
+			}
+			a->duration = (unsigned)d;
+		} else {
+			fprintf(stderr, "%s: unknown option %s\n", prog, o);
+			usage(prog);
+			return 1;
+		}
+	}
+	if (conf && folio_config_load(&a->cfg, conf, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	if (region && folio_config_set(&a->cfg, "region", region, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	if (folio_config_validate(&a->cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	return 0;
+}
+
+void example_print_stats(const char *who, const struct folio_stats *st)
+{
+	fprintf(stderr, "%s: state=%s epoch=%u", who, folio_qstate_name(st->state),
+		st->epoch);
+	for (unsigned i = 0; i < FOLIO_STAT__COUNT; i++)
+		fprintf(stderr, " %s=%llu", folio_stat_name(i),
+			(unsigned long long)st->v[i]);
+	fprintf(stderr, "\n");
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * echo-host: the host side of the echo example. It creates the region and
+ * sends every frame the guest transmits straight back to it.
+ *
+ *   folio-echo-host -c folio.conf [--region PATH] [--duration SEC]
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <folio.h>
+
+#include "common.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct example_args a;
+	struct folio_host *h;
+	struct folio_backoff idle;
+	static uint8_t bufs[EXAMPLE_BURST][FOLIO_MAX_MTU + FOLIO_L2_OVERHEAD];
+	void *ptr[EXAMPLE_BURST];
+	uint32_t lens[EXAMPLE_BURST];
+	uint64_t echoed = 0;
+	int rc;
+
+	if (example_parse(argc, argv, &a, "folio-echo-host"))
+		return 2;
+	for (int i = 0; i < EXAMPLE_BURST; i++)
+		ptr[i] = bufs[i];
+
+	/* The host makes the region and publishes a new epoch in its header. */
+	rc = folio_host_create(&a.cfg, &h);
+	if (rc) {
+		fprintf(stderr, "echo-host: %s: %s\n", a.cfg.region, folio_strerror(rc));
+		return 1;
+	}
+	fprintf(stderr, "echo-host: serving %s (epoch %u)\n", a.cfg.region,
+		folio_host_epoch(h));
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	folio_backoff_init(&idle);
+
+	time_t end = a.duration ? time(NULL) + a.duration : 0;
+	while (!stop && (!end || time(NULL) < end)) {
+		/* Copy the guest's frames out (lengths already checked)... */
+		int n = folio_host_rx_burst(h, 0, ptr, lens, EXAMPLE_BURST);
+
+		if (n == FOLIO_ENOTREADY) { /* no guest attached yet */
+			folio_backoff(&idle, 0);
+			continue;
+		}
+		if (n < 0) {
+			fprintf(stderr, "echo-host: rx: %s\n", folio_strerror(n));
+			break;
+		}
+		/* ...and send them back, waiting while the guest's ring is full. */
+		for (int sent = 0; sent < n && !stop;) {
+			int m = folio_host_tx_burst(h, 0, (const void *const *)ptr + sent,
+						    lens + sent, (unsigned)(n - sent));
+			if (m < 0) {
+				fprintf(stderr, "echo-host: tx: %s\n", folio_strerror(m));
+				stop = 1;
+				break;
+			}
+			sent += m;
+		}
+		echoed += (uint64_t)n;
+		folio_backoff(&idle, n);
+	}
+	struct folio_stats st;
+
+	folio_host_stats(h, 0, &st);
+	example_print_stats("echo-host", &st);
+	fprintf(stderr, "echo-host: %llu frames echoed\n", (unsigned long long)echoed);
+	folio_host_close(h);
+	return (st.state == FOLIO_Q_FAILED) ? 1 : 0;
+}
