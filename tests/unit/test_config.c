@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Config parsing, valid and invalid: every error path of lib/config.c. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <folio.h>
+
+static char err[512];
+
+static int set(struct folio_config *c, const char *k, const char *v)
+{
+	err[0] = '\0';
+	return folio_config_set(c, k, v, err, sizeof(err));
+}
+
+static void defaults_are_valid(void **state)
+{
+	struct folio_config c;
+
+	(void)state;
+	folio_config_init(&c);
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.queues, 1);
+	assert_int_equal(c.ring_entries, 1024);
+	assert_int_equal(c.slot_size, 2048);
+	assert_int_equal(c.mtu, 1500);
+	assert_int_equal(c.numa_node, -1);
+	assert_int_equal(folio_config_max_frame(&c), 1518);
+}
+
+static void valid_values(void **state)
+{
+	struct folio_config c;
+
+	(void)state;
+	folio_config_init(&c);
+	assert_int_equal(set(&c, "queues", "16"), 0);
+	assert_int_equal(c.queues, 16);
+	assert_int_equal(set(&c, "queues", "1"), 0);
+	assert_int_equal(set(&c, "ring_entries", "64"), 0);
+	assert_int_equal(set(&c, "ring_entries", "4096"), 0);
+	assert_int_equal(c.ring_entries, 4096);
+	assert_int_equal(set(&c, "slot_size", "65536"), 0);
+	assert_int_equal(set(&c, "slot_size", "256"), 0);
+	assert_int_equal(set(&c, "mtu", "68"), 0);
+	assert_int_equal(set(&c, "mtu", "9000"), 0);
+	assert_int_equal(set(&c, "guest_mac", "02:AB:cd:00:00:09"), 0);
+	assert_memory_equal(c.guest_mac, ((uint8_t[]){2, 0xab, 0xcd, 0, 0, 9}), 6);
+	assert_int_equal(set(&c, "host_mac", "06:00:00:00:00:01"), 0);
+	assert_int_equal(set(&c, "numa_node", "0"), 0);
+	assert_int_equal(c.numa_node, 0);
+	assert_int_equal(set(&c, "numa_node", "-1"), 0);
+	assert_int_equal(set(&c, "region", "/dev/shm/x"), 0);
+	assert_string_equal(c.region, "/dev/shm/x");
+}
+
+/* Each bad value: -EINVAL, and a message naming the key and the range. */
+static void invalid_values(void **state)
+{
+	static const struct {
+		const char *key, *value, *says;
+	} bad[] = {
+		{"queues", "0", "from 1 to 16"},
+		{"queues", "17", "from 1 to 16"},
+		{"queues", "", "queues"},
+		{"queues", "2x", "queues"},
+		{"queues", "-1", "queues"},
+		{"queues", " 2", "queues"},
+		{"queues", "0x2", "queues"},
+		{"queues", "99999999999999999999999", "queues"},
+		{"ring_entries", "32", "power of two from 64 to 4096"},
+		{"ring_entries", "8192", "power of two"},
+		{"ring_entries", "1000", "power of two"},
+		{"slot_size", "3000", "power of two from 256 to 65536"},
+		{"slot_size", "128", "slot_size"},
+		{"slot_size", "131072", "slot_size"},
+		{"mtu", "67", "from 68 to 9000"},
+		{"mtu", "9001", "mtu"},
+		{"guest_mac", "02:00:00:00:00", "guest_mac"},
+		{"guest_mac", "02:00:00:00:00:01:02", "guest_mac"},
+		{"host_mac", "02-00-00-00-00-01", "host_mac"},
+		{"host_mac", "0g:00:00:00:00:01", "host_mac"},
+		{"host_mac", "2:0:0:0:0:1", "host_mac"},
+		{"numa_node", "-2", "numa_node"},
+		{"numa_node", "1024", "numa_node"},
+		{"region", "", "region"},
+	};
+	struct folio_config c, before;
+
+	(void)state;
+	folio_config_init(&c);
+	before = c;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = set(&c, bad[i].key, bad[i].value);
+
+		if (rc != -EINVAL || !strstr(err, bad[i].says))
+			fail_msg("%s = '%s': rc %d, message '%s'", bad[i].key,
+				 bad[i].value, rc, err);
+		/* A refused value leaves the config untouched. */
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+	char longpath[300];
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_int_equal(set(&c, "region", longpath), -EINVAL);
+}
+
+static void unknown_key(void **state)
+{
+	struct folio_config c;
+
+	(void)state;
+	folio_config_init(&c);
+	assert_int_equal(set(&c, "queue", "1"), -ENOENT);
+	assert_non_null(strstr(err, "unknown key 'queue'"));
+	assert_int_equal(folio_config_set(NULL, "mtu", "1500", err, sizeof(err)), -EINVAL);
+	assert_int_equal(folio_config_set(&c, NULL, "1", NULL, 0), -EINVAL);
+}
+
+static void validate_relations(void **state)
+{
+	struct folio_config c;
+
+	(void)state;
+	folio_config_init(&c);
+	c.mtu = 2031; /* needs 2049 bytes: more than the 2048 slot */
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "slot_size"));
+	c.mtu = 2030;
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), 0);
+
+	folio_config_init(&c);
+	memcpy(c.host_mac, c.guest_mac, 6);
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "differ"));
+
+	folio_config_init(&c);
+	c.guest_mac[0] = 0x01; /* multicast */
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+	memset(c.guest_mac, 0, 6);
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+
+	/* Fields set by code go through the same range checks. */
+	folio_config_init(&c);
+	c.ring_entries = 100;
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "ring_entries"));
+	folio_config_init(&c);
+	c.queues = 0;
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+	folio_config_init(&c);
+	c.numa_node = -5;
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(folio_config_validate(NULL, err, sizeof(err)), -EINVAL);
+}
+
+static char path[64];
+
+static void write_file(const char *text)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/folio-cfg-%d.conf", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void load_file(void **state)
+{
+	struct folio_config c;
+
+	(void)state;
+	write_file("# a comment\n\n  queues = 4   # trailing comment\n"
+		   "ring_entries=256\r\nslot_size = 4096\nmtu = 4000\n"
+		   "guest_mac = 02:00:00:00:00:0a\nhost_mac = 02:00:00:00:00:0b\n"
+		   "region = /dev/shm/folio-t\n");
+	folio_config_init(&c);
+	assert_int_equal(folio_config_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.queues, 4);
+	assert_int_equal(c.ring_entries, 256);
+	assert_int_equal(c.slot_size, 4096);
+	assert_int_equal(c.mtu, 4000);
+	assert_string_equal(c.region, "/dev/shm/folio-t");
+	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), 0);
+	unlink(path);
+}
+
+static void load_errors(void **state)
+{
+	static const struct {
+		const char *text, *says;
+		int rc;
+	} bad[] = {
+		{"queues = 2\nqueues = 3\n", ":2: key 'queues' given twice", -EINVAL},
+		{"mtu 1500\n", ":1: expected 'key = value'", -EINVAL},
+		{"\n\nfoo = 1\n", ":3: unknown key 'foo'", -ENOENT},
+		{"ring_entries = 100\n", ":1: ring_entries = '100'", -EINVAL},
+		{"mtu =\n", ":1: mtu = ''", -EINVAL},
+	};
+	struct folio_config c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		folio_config_init(&c);
+		write_file(bad[i].text);
+		int rc = folio_config_load(&c, path, err, sizeof(err));
+
+		if (rc != bad[i].rc || !strstr(err, bad[i].says) || !strstr(err, path))
+			fail_msg("case %zu: rc %d message '%s'", i, rc, err);
+	}
+	/* A line longer than the reader's buffer is refused, not split. */
+	char big[1200];
+
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "mtu = 1500", 10);
+	big[sizeof(big) - 2] = '\n';
+	big[sizeof(big) - 1] = '\0';
+	write_file(big);
+	assert_int_equal(folio_config_load(&c, path, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "too long"));
+	unlink(path);
+	assert_int_equal(folio_config_load(&c, "/nonexistent/folio.conf", err,
+					   sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/folio.conf"));
+}
+
+static void format_round_trip(void **state)
+{
+	struct folio_config a, b;
+	char buf[1024];
+
+	(void)state;
+	folio_config_init(&a);
+	a.queues = 3;
+	a.mtu = 9000;
+	a.slot_size = 16384;
+	a.host_mac[5] = 0x77;
+	snprintf(a.region, sizeof(a.region), "/dev/hugepages/folio");
+	int n = folio_config_format(&a, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	write_file(buf);
+	folio_config_init(&b);
+	assert_int_equal(folio_config_load(&b, path, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(folio_config_format(&a, buf, 10), -ENOSPC);
+	unlink(path);
+}
+
+static void digest_covers_the_contract(void **state)
+{
+	struct folio_config a, b;
+
+	(void)state;
+	folio_config_init(&a);
+	uint64_t d = folio_config_digest(&a);
+
+	b = a; /* local fields are not digested */
+	snprintf(b.region, sizeof(b.region), "/sys/bus/pci/devices/0000:00:03.0/resource2");
+	b.numa_node = 1;
+	assert_true(folio_config_digest(&b) == d);
+	b = a; b.queues = 2;
+	assert_true(folio_config_digest(&b) != d);
+	b = a; b.ring_entries = 512;
+	assert_true(folio_config_digest(&b) != d);
+	b = a; b.slot_size = 4096;
+	assert_true(folio_config_digest(&b) != d);
+	b = a; b.mtu = 1400;
+	assert_true(folio_config_digest(&b) != d);
+	b = a; b.guest_mac[5] ^= 0x10;
+	assert_true(folio_config_digest(&b) != d);
+	b = a; b.host_mac[1] ^= 0x01;
+	assert_true(folio_config_digest(&b) != d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_are_valid),
+		cmocka_unit_test(valid_values),
+		cmocka_unit_test(invalid_values),
+		cmocka_unit_test(unknown_key),
+		cmocka_unit_test(validate_relations),
+		cmocka_unit_test(load_file),
+		cmocka_unit_test(load_errors),
+		cmocka_unit_test(format_round_trip),
+		cmocka_unit_test(digest_covers_the_contract),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ring on its own: counter arithmetic across the 2^32 wrap, the window
+ * check (INV_window) and the length check (INV_len), driven through the
+ * internal ring functions over a private buffer laid out like a region.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+struct pair {
+	struct fl_layout l;
+	uint8_t *mem;
+	struct fl_queue p; /* produces into ring 0 */
+	struct fl_queue c; /* consumes from ring 0 */
+	uint8_t done[64];
+};
+
+static struct pair *pair_new(uint32_t start)
+{
+	struct folio_config cfg;
+	struct pair *t = calloc(1, sizeof(*t));
+
+	folio_config_init(&cfg);
+	cfg.ring_entries = 64;
+	cfg.slot_size = 256;
+	cfg.mtu = 200;
+	fl_layout_compute(&cfg, &t->l);
+	t->mem = aligned_alloc(4096, t->l.region_size);
+	memset(t->mem, 0, t->l.region_size);
+	fl_ring_init(&t->p.tx, t->mem, &t->l, 0, FL_DIR_G2H);
+	fl_ring_init(&t->c.rx, t->mem, &t->l, 0, FL_DIR_G2H);
+	t->c.rx.done = t->done;
+	/* Both sides start at the same point just below the wrap. */
+	t->p.tx.head = t->p.tx.peer = start;
+	t->c.rx.head = t->c.rx.peer = t->c.rx.lent = start;
+	*t->p.tx.prod = start;
+	*t->p.tx.cons = start;
+	return t;
+}
+
+static void pair_free(struct pair *t)
+{
+	free(t->mem);
+	free(t);
+}
+
+static int produce(struct pair *t, unsigned n, uint8_t tag)
+{
+	uint8_t buf[FOLIO_MAX_BURST][64];
+	const void *b[FOLIO_MAX_BURST];
+	uint32_t len[FOLIO_MAX_BURST];
+
+	for (unsigned i = 0; i < n; i++) {
+		memset(buf[i], tag + i, sizeof(buf[i]));
+		b[i] = buf[i];
+		len[i] = 14 + (i % 50);
+	}
+	return fl_ring_produce(&t->p, b, len, n);
+}
+
+static int consume(struct pair *t, unsigned n, uint8_t tag, int check)
+{
+	uint8_t buf[FOLIO_MAX_BURST][256];
+	void *b[FOLIO_MAX_BURST];
+	uint32_t len[FOLIO_MAX_BURST];
+	int got;
+
+	for (unsigned i = 0; i < n; i++)
+		b[i] = buf[i];
+	got = fl_ring_consume(&t->c, b, len, n);
+	for (int i = 0; check && i < got; i++) {
+		assert_int_equal(len[i], 14 + (i % 50));
+		for (uint32_t k = 0; k < len[i]; k++)
+			assert_int_equal(buf[i][k], (uint8_t)(tag + i));
+	}
+	return got;
+}
+
+/* Counters are free-running u32: the ring works the same across the wrap. */
+static void wrap(void **state)
+{
+	static const uint32_t starts[] = {0, 0xffffffffu - 100, 0xffffffffu - 63,
+					  0xffffffffu, 0x7fffffffu};
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
+		struct pair *t = pair_new(starts[s]);
+
+		for (int round = 0; round < 20; round++) {
+			assert_int_equal(produce(t, 40, (uint8_t)round), 40);
+			assert_int_equal(consume(t, 64, (uint8_t)round, 1), 40);
+		}
+		/* Full ring: 64 go in, the 65th is refused and counted. */
+		assert_int_equal(produce(t, 64, 1), 64);
+		assert_int_equal(produce(t, 1, 1), 0);
+		assert_int_equal(t->p.st[FOLIO_STAT_TX_FULL], 1);
+		assert_int_equal(consume(t, 64, 1, 1), 64);
+		assert_int_equal(consume(t, 64, 1, 1), 0);
+		assert_int_equal(t->p.st[FOLIO_STAT_BAD_INDEX] +
+				 t->c.st[FOLIO_STAT_BAD_INDEX], 0);
+		assert_int_equal(t->p.tx.head, starts[s] + 20 * 40 + 64);
+		pair_free(t);
+	}
+}
+
+/* INV_window on the consumer: prod may be at most one ring ahead of what
+ * the consumer released, and may not go backwards. */
+static void consumer_window(void **state)
+{
+	static const uint32_t starts[] = {0, 0xfffffff0u};
+
+	(void)state;
+	for (size_t s = 0; s < 2; s++) {
+		uint32_t b = starts[s];
+		struct pair *t = pair_new(b);
+
+		*t->p.tx.prod = b + 64; /* exactly one ring: accepted */
+		for (uint32_t i = 0; i < 64; i++)
+			t->p.tx.desc[i] = 14;
+		assert_int_equal(consume(t, 10, 0, 0), 10);
+		*t->p.tx.prod = b + 10 + 64; /* one ring past what we released */
+		assert_int_equal(consume(t, 60, 0, 0), 60);
+		assert_int_equal(t->c.rx.peer, b + 74);
+		pair_free(t);
+
+		t = pair_new(b);
+		*t->p.tx.prod = b + 64;
+		for (uint32_t i = 0; i < 64; i++)
+			t->p.tx.desc[i] = 14;
+		assert_int_equal(consume(t, 10, 0, 0), 10);
+		*t->p.tx.prod = b + 10 + 64 + 1; /* window + 1 */
+		assert_int_equal(consume(t, 54, 0, 0), 54); /* cached: no reload */
+		*t->p.tx.prod = b + 10 + 64 + 1;
+		assert_int_equal(consume(t, 1, 0, 0), 1); /* head moved: in window */
+		pair_free(t);
+
+		t = pair_new(b);
+		*t->p.tx.prod = b + 64;
+		for (uint32_t i = 0; i < 64; i++)
+			t->p.tx.desc[i] = 14;
+		assert_int_equal(consume(t, 10, 0, 0), 10);
+		*t->p.tx.prod = b + 10 + 64 + 1; /* window + 1, seen on reload */
+		assert_int_equal(consume(t, 60, 0, 0), FOLIO_EPEER);
+		assert_int_equal(t->c.viol, FOLIO_STAT_BAD_INDEX);
+		pair_free(t);
+
+		t = pair_new(b);
+		*t->p.tx.prod = b + 8;
+		for (uint32_t i = 0; i < 64; i++)
+			t->p.tx.desc[i] = 14;
+		assert_int_equal(consume(t, 4, 0, 0), 4);
+		*t->p.tx.prod = b + 6; /* backwards, but still >= head */
+		assert_int_equal(consume(t, 4, 0, 0), 4);
+		assert_int_equal(consume(t, 4, 0, 0), FOLIO_EPEER);
+		pair_free(t);
+
+		t = pair_new(b);
+		*t->p.tx.prod = b - 1; /* 2^32 - 1 ahead */
+		assert_int_equal(consume(t, 4, 0, 0), FOLIO_EPEER);
+		pair_free(t);
+	}
+}
+
+/* INV_window on the producer: cons must lie in [cached cons, head]. */
+static void producer_window(void **state)
+{
+	(void)state;
+	struct pair *t = pair_new(0xffffffc0u);
+
+	assert_int_equal(produce(t, 64, 0), 64);
+	*t->p.tx.cons = 0xffffffc0u + 65; /* consumed more than was produced */
+	assert_int_equal(produce(t, 1, 0), FOLIO_EPEER);
+	assert_int_equal(t->p.viol, FOLIO_STAT_BAD_INDEX);
+	pair_free(t);
+
+	t = pair_new(100);
+	assert_int_equal(produce(t, 64, 0), 64);
+	*t->p.tx.cons = 130;
+	assert_int_equal(produce(t, 30, 0), 30);
+	*t->p.tx.cons = 120; /* backwards */
+	assert_int_equal(produce(t, 60, 0), FOLIO_EPEER);
+	pair_free(t);
+}
+
+/* INV_len: every length outside [14, mtu + 18] is refused before any copy,
+ * and a burst with one bad length delivers nothing. */
+static void length_checks(void **state)
+{
+	static const uint32_t bad[] = {0, 1, 13, 219, 256, 257, 0xffffffffu};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct pair *t = pair_new(5);
+
+		assert_int_equal(produce(t, 3, 9), 3);
+		t->p.tx.desc[(5 + 2) & 63] = bad[i];
+		uint32_t cons_before = *t->p.tx.cons;
+
+		assert_int_equal(consume(t, 3, 9, 0), FOLIO_EPEER);
+		assert_int_equal(t->c.viol, FOLIO_STAT_BAD_LENGTH);
+		assert_int_equal(*t->p.tx.cons, cons_before); /* nothing released */
+		assert_int_equal(t->c.st[FOLIO_STAT_RX_FRAMES], 0);
+		pair_free(t);
+	}
+	/* The limits themselves are accepted. */
+	struct pair *t = pair_new(0);
+
+	assert_int_equal(produce(t, 2, 0), 2);
+	t->p.tx.desc[0] = 14;
+	t->p.tx.desc[1] = 218;
+	assert_int_equal(consume(t, 2, 0, 0), 2);
+	/* The producer refuses to publish a bad length of its own. */
+	const void *b[1] = {t->mem};
+	uint32_t len[1] = {219};
+
+	assert_int_equal(fl_ring_produce(&t->p, b, len, 1), -EINVAL);
+	len[0] = 13;
+	assert_int_equal(fl_ring_produce(&t->p, b, len, 1), -EINVAL);
+	assert_int_equal(t->p.st[FOLIO_STAT_BAD_CALL], 2);
+	pair_free(t);
+}
+
+/* Zero-copy lending: frames given back out of order release slots in order. */
+static void lend_out_of_order(void **state)
+{
+	struct folio_frame f[8];
+
+	(void)state;
+	struct pair *t = pair_new(0xfffffffcu);
+
+	assert_int_equal(produce(t, 8, 3), 8);
+	assert_int_equal(fl_ring_peek(&t->c, f, 8), 8);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(f[i].id, 0xfffffffcu + (uint32_t)i);
+		assert_int_equal(f[i].len, 14 + i);
+		assert_int_equal(((const uint8_t *)f[i].data)[0], 3 + i);
+	}
+	assert_int_equal(fl_ring_done(&t->c, f[3].id), 0);
+	assert_int_equal(fl_ring_done(&t->c, f[1].id), 0);
+	assert_int_equal(*t->p.tx.cons, 0xfffffffcu); /* oldest still lent */
+	assert_int_equal(fl_ring_done(&t->c, f[1].id), -EINVAL); /* twice */
+	assert_int_equal(fl_ring_done(&t->c, f[7].id + 1), -EINVAL); /* not lent */
+	assert_int_equal(fl_ring_done(&t->c, f[0].id - 1), -EINVAL);
+	assert_int_equal(fl_ring_done(&t->c, f[0].id), 0);
+	assert_int_equal(*t->p.tx.cons, 0xfffffffcu + 2);
+	assert_int_equal(fl_ring_done(&t->c, f[2].id), 0);
+	assert_int_equal(*t->p.tx.cons, 0xfffffffcu + 4);
+	for (int i = 4; i < 8; i++)
+		assert_int_equal(fl_ring_done(&t->c, f[i].id), 0);
+	assert_int_equal(*t->p.tx.cons, 0xfffffffcu + 8);
+	assert_int_equal(t->c.st[FOLIO_STAT_BAD_CALL], 3);
+	pair_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(wrap),
+		cmocka_unit_test(consumer_window),
+		cmocka_unit_test(producer_window),
+		cmocka_unit_test(length_checks),
+		cmocka_unit_test(lend_out_of_order),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
