@@ -9,9 +9,10 @@
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s -c CONFIG [--region PATH] [-n FRAMES] [--duration SEC]\n"
+		"usage: %s [-c CONFIG] [--KEY VALUE ...] [-n FRAMES] [--duration SEC]\n"
 		"  -c CONFIG        the fixed configuration (key = value file)\n"
-		"  --region PATH    override the region path of the config\n"
+		"  --KEY VALUE      override one config key (--region, --mtu, --queues,\n"
+		"                   --ring_entries, --slot_size, --guest_mac, --host_mac, ...)\n"
 		"  -n FRAMES        frames to exchange (guest; default 100000)\n"
 		"  --duration SEC   stop after SEC seconds\n", prog);
 }
@@ -19,7 +20,9 @@ static void usage(const char *prog)
 int example_parse(int argc, char **argv, struct example_args *a, const char *prog)
 {
 	char err[256];
-	const char *conf = NULL, *region = NULL;
+	const char *conf = NULL;
+	const char *keys[16], *vals[16];
+	int nover = 0;
 
 	folio_config_init(&a->cfg);
 	a->frames = 100000;
@@ -39,8 +42,6 @@ int example_parse(int argc, char **argv, struct example_args *a, const char *pro
 		i++;
 		if (!strcmp(o, "-c")) {
 			conf = v;
-		} else if (!strcmp(o, "--region")) {
-			region = v;
 		} else if (!strcmp(o, "-n")) {
 			a->frames = strtoull(v, &end, 10);
 			if (*end || !a->frames) {
@@ -55,6 +56,10 @@ int example_parse(int argc, char **argv, struct example_args *a, const char *pro
 				return 1;
 			}
 			a->duration = (unsigned)d;
+		} else if (!strncmp(o, "--", 2) && nover < 16) {
+			/* A config key: applied after the file, so it overrides it. */
+			keys[nover] = o + 2;
+			vals[nover++] = v;
 		} else {
 			fprintf(stderr, "%s: unknown option %s\n", prog, o);
 			usage(prog);
@@ -65,9 +70,11 @@ int example_parse(int argc, char **argv, struct example_args *a, const char *pro
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
-	if (region && folio_config_set(&a->cfg, "region", region, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return 1;
+	for (int i = 0; i < nover; i++) {
+		if (folio_config_set(&a->cfg, keys[i], vals[i], err, sizeof(err))) {
+			fprintf(stderr, "%s: --%s: %s\n", prog, keys[i], err);
+			return 1;
+		}
 	}
 	if (folio_config_validate(&a->cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
