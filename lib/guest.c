@@ -57,6 +57,10 @@ static int guest_attach(struct folio_guest *g, struct fl_queue *q, uint32_t e)
 		return FOLIO_EFAILED; /* latched until the host moves on */
 	rc = check_header(g);
 	if (rc) {
+		/* A ready epoch over a zero magic is a wrong header, not a host
+		 * still starting: report it as the failure it latches. */
+		if (rc == FOLIO_ENOTREADY)
+			rc = FOLIO_EMAGIC;
 		/* The host restarted with another layout: refuse this epoch. */
 		fl_stat_add(q, FOLIO_STAT_BAD_HEADER, 1);
 		__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
