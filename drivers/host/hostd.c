@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * folio-hostd - the host backend: Folio guest channels <-> one DPDK port.
+ *
+ *   folio-hostd [EAL options] -- --guest CONFIG [--guest CONFIG ...]
+ *               [--port N] [--stats SEC] [--duration SEC] [--reset-failed SEC]
+ *
+ * One lcore polls the port and every guest channel. The switch is by MAC:
+ * a port frame whose destination is a guest's guest_mac goes to that guest,
+ * broadcast and multicast go to every guest, anything else is dropped. A
+ * guest frame goes to the port only if its source MAC is that guest's MAC.
+ *
+ * Guest -> port does not copy the payload: folio_host_rx_peek() lends the
+ * slot, and an mbuf is attached to it as an external buffer whose free
+ * callback gives the slot back (folio_host_rx_done). The 14-byte Ethernet
+ * header is copied into a private head mbuf first, so the source MAC that
+ * is checked is the one that is sent: the guest can rewrite its slot at
+ * any time. Short frames and ports without multi-segment TX are copied.
+ *
+ * Port -> guest is one copy, from the mbuf into the slot
+ * (folio_host_tx_burst). A chained mbuf is gathered into a private bounce
+ * buffer first; that second copy is counted (bounced).
+ *
+ * A guest that breaks the protocol fails only its own channel. After
+ * --reset-failed seconds (default 1, 0 = never) the channel is recreated
+ * with a new epoch, which is also how a guest that restarted from zero
+ * (a rebooted VM) gets its channel back.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "folio.h"
+
+#define BURST 32u
+#define MAX_GUESTS 64u
+#define ZC_MIN_LEN 256u /* below this, copying beats the extbuf bookkeeping */
+#define ETH_HLEN_ 14u
+
+enum gstat {
+	G_TO_GUEST,      /* port frames delivered into the guest's ring */
+	G_TO_GUEST_BYTES,
+	G_TO_GUEST_FULL, /* dropped: guest ring full */
+	G_TO_GUEST_DOWN, /* dropped: guest not attached or failed */
+	G_BOUNCED,       /* chained mbufs gathered before the copy */
+	G_FROM_GUEST,    /* guest frames taken from the ring */
+	G_FROM_GUEST_BYTES,
+	G_TO_PORT,       /* guest frames the port accepted */
+	G_ZEROCOPY,      /* ... of which sent from the slot in place */
+	G_COPIED,        /* ... of which copied into an mbuf */
+	G_PORT_FULL,     /* dropped: port TX full */
+	G_BAD_SRC,       /* dropped: source MAC is not the guest's */
+	G_NO_MBUF,       /* dropped: mbuf pool empty */
+	G_PEER_ERR,      /* protocol violations seen (channel failed) */
+	G_RESETS,        /* channel recreated with a new epoch */
+	G__COUNT
+};
+
+static const char *const gstat_name[G__COUNT] = {
+	"to_guest", "to_guest_bytes", "to_guest_full", "to_guest_down",
+	"bounced", "from_guest", "from_guest_bytes", "to_port", "zerocopy",
+	"copied", "port_full", "bad_src", "no_mbuf", "peer_err", "resets",
+};
+
+struct guest;
+
+/* One per slot of a guest-to-host ring: the extbuf's shared info and what
+ * its free callback needs. Indexed by the lent id & (entries - 1). */
+struct zc_slot {
+	struct rte_mbuf_ext_shared_info shinfo;
+	struct guest *g;
+	uint32_t id;
+	uint16_t q;
+};
+
+struct guest {
+	struct folio_config cfg;
+	struct folio_host *h;
+	const char *path;
+	struct zc_slot *zc;     /* queues * ring_entries */
+	uint32_t lent;          /* frames lent to mbufs, not yet given back */
+	uint32_t max_frame;
+	unsigned txq;           /* queue that last accepted port frames */
+	int failed;
+	uint64_t failed_at;     /* TSC */
+	uint64_t st[G__COUNT];
+	/* Port -> guest batch of the current poll. */
+	const void *bufs[BURST];
+	uint32_t lens[BURST];
+	unsigned nb;
+};
+
+static struct guest guests[MAX_GUESTS];
+static unsigned nguests;
+static volatile sig_atomic_t stop;
+static struct rte_mempool *pool;
+static uint16_t port;
+static int port_multiseg;
+static uint8_t *bounce; /* BURST * max frame of all guests */
+static uint32_t bounce_stride;
+static uint64_t no_dest, port_rx;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void log_cb(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "folio-hostd: lib[%d]: %s\n", level, msg);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: folio-hostd [EAL options] -- --guest CONFIG [--guest CONFIG ...]\n"
+		"                   [--port N] [--stats SEC] [--duration SEC] [--reset-failed SEC]\n");
+}
+
+/* The extbuf free callback: the port is done with the slot. */
+static void zc_free(void *addr, void *opaque)
+{
+	struct zc_slot *z = opaque;
+	struct guest *g = z->g;
+
+	(void)addr;
+	g->lent--;
+	if (g->h)
+		(void)folio_host_rx_done(g->h, z->q, z->id);
+}
+
+static int guest_open(struct guest *g)
+{
+	int rc = folio_host_create(&g->cfg, &g->h);
+
+	if (rc) {
+		fprintf(stderr, "folio-hostd: %s: cannot create region %s: %s\n",
+			g->path, g->cfg.region, folio_strerror(rc));
+		g->h = NULL;
+		return rc;
+	}
+	g->failed = 0;
+	g->txq = 0;
+	return 0;
+}
+
+static void guest_fail(struct guest *g, unsigned q, int rc)
+{
+	if (g->failed)
+		return;
+	g->failed = 1;
+	g->failed_at = rte_get_tsc_cycles();
+	g->st[G_PEER_ERR]++;
+	fprintf(stderr, "folio-hostd: guest %u (%s) queue %u: %s; channel stopped\n",
+		(unsigned)(g - guests), g->cfg.region, q, folio_strerror(rc));
+}
+
+/* A failed channel is recreated (new epoch) once nothing is lent from it. */
+static void guest_maybe_reset(struct guest *g, double hold)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	if (!g->failed || hold <= 0 || g->lent)
+		return;
+	if (rte_get_tsc_cycles() - g->failed_at < (uint64_t)(hold * (double)hz))
+		return;
+	folio_host_close(g->h);
+	g->h = NULL;
+	if (guest_open(g) == 0) {
+		g->st[G_RESETS]++;
+		fprintf(stderr, "folio-hostd: guest %u (%s): channel reset, epoch %u\n",
+			(unsigned)(g - guests), g->cfg.region, folio_host_epoch(g->h));
+	} else {
+		g->failed = 1;
+		g->failed_at = rte_get_tsc_cycles();
+	}
+}
+
+static void queue_to_guest(struct guest *g, struct rte_mbuf *m, unsigned slot)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (!g->h || g->failed) {
+		g->st[G_TO_GUEST_DOWN]++;
+		return;
+	}
+	if (len < ETH_HLEN_ || len > g->max_frame) {
+		g->st[G_TO_GUEST_DOWN]++;
+		return;
+	}
+	if (m->nb_segs == 1) {
+		g->bufs[g->nb] = rte_pktmbuf_mtod(m, const void *);
+	} else {
+		uint8_t *b = bounce + (size_t)slot * bounce_stride;
+
+		if (!rte_pktmbuf_read(m, 0, len, b)) {
+			g->st[G_TO_GUEST_DOWN]++;
+			return;
+		}
+		/* rte_pktmbuf_read copies into b when the mbuf is chained. */
+		g->bufs[g->nb] = b;
+		g->st[G_BOUNCED]++;
+	}
+	g->lens[g->nb] = len;
+	g->nb++;
+}
+
+static void flush_to_guest(struct guest *g)
+{
+	unsigned n = g->nb, q, nq = g->cfg.queues;
+	int rc = FOLIO_ENOTREADY;
+
+	g->nb = 0;
+	if (!n)
+		return;
+	/* Port frames go to the first attached queue (tapd serves one). */
+	for (unsigned i = 0; i < nq; i++) {
+		q = (g->txq + i) % nq;
+		rc = folio_host_tx_burst(g->h, q, g->bufs, g->lens, n);
+		if (rc != FOLIO_ENOTREADY) {
+			g->txq = q;
+			break;
+		}
+	}
+	if (rc >= 0) {
+		uint64_t bytes = 0;
+
+		for (int i = 0; i < rc; i++)
+			bytes += g->lens[i];
+		g->st[G_TO_GUEST] += (uint64_t)rc;
+		g->st[G_TO_GUEST_BYTES] += bytes;
+		g->st[G_TO_GUEST_FULL] += n - (unsigned)rc;
+		return;
+	}
+	g->st[G_TO_GUEST_DOWN] += n;
+	if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED)
+		guest_fail(g, g->txq, rc);
+}
+
+static unsigned port_to_guests(void)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n = rte_eth_rx_burst(port, 0, pkts, BURST);
+
+	if (!n)
+		return 0;
+	port_rx += n;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh;
+		struct rte_ether_hdr tmp;
+		int hit = 0;
+
+		eh = rte_pktmbuf_read(m, 0, sizeof(tmp), &tmp);
+		if (!eh) {
+			no_dest++;
+			continue;
+		}
+		for (unsigned k = 0; k < nguests; k++) {
+			struct guest *g = &guests[k];
+
+			if (rte_is_multicast_ether_addr(&eh->dst_addr) ||
+			    memcmp(eh->dst_addr.addr_bytes, g->cfg.guest_mac, 6) == 0) {
+				queue_to_guest(g, m, i);
+				hit = 1;
+			}
+		}
+		if (!hit)
+			no_dest++;
+	}
+	for (unsigned k = 0; k < nguests; k++)
+		flush_to_guest(&guests[k]);
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+/* Build the mbuf for one lent guest frame, or NULL (frame given back). */
+static struct rte_mbuf *frame_mbuf(struct guest *g, unsigned q,
+				   const struct folio_frame *f)
+{
+	struct rte_mbuf *m, *ext;
+	struct rte_ether_hdr *eh;
+	struct zc_slot *z;
+	uint32_t len = f->len;
+	int copy = len < ZC_MIN_LEN || !port_multiseg;
+
+	m = rte_pktmbuf_alloc(pool);
+	if (!m) {
+		g->st[G_NO_MBUF]++;
+		goto give_back;
+	}
+	if (copy && len > rte_pktmbuf_tailroom(m)) {
+		g->st[G_NO_MBUF]++;
+		goto give_back;
+	}
+	/* The header (or the whole short frame) goes to private memory first:
+	 * the source MAC checked is the one sent. */
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(copy ? len : ETH_HLEN_));
+	memcpy(eh, f->data, copy ? len : ETH_HLEN_);
+	if (memcmp(eh->src_addr.addr_bytes, g->cfg.guest_mac, 6) != 0) {
+		g->st[G_BAD_SRC]++;
+		goto give_back;
+	}
+	if (copy) {
+		g->st[G_COPIED]++;
+		(void)folio_host_rx_done(g->h, q, f->id);
+		return m;
+	}
+	ext = rte_pktmbuf_alloc(pool);
+	if (!ext) {
+		g->st[G_NO_MBUF]++;
+		goto give_back;
+	}
+	z = &g->zc[(size_t)q * g->cfg.ring_entries + (f->id & (g->cfg.ring_entries - 1))];
+	z->id = f->id;
+	z->q = (uint16_t)q;
+	z->shinfo.free_cb = zc_free;
+	z->shinfo.fcb_opaque = z;
+	rte_mbuf_ext_refcnt_set(&z->shinfo, 1);
+	{
+		uint8_t *payload = (uint8_t *)(uintptr_t)f->data + ETH_HLEN_;
+		uint16_t plen = (uint16_t)(len - ETH_HLEN_);
+		rte_iova_t iova = rte_eal_iova_mode() == RTE_IOVA_VA ?
+			(rte_iova_t)(uintptr_t)payload : RTE_BAD_IOVA;
+
+		rte_pktmbuf_attach_extbuf(ext, payload, iova, plen, &z->shinfo);
+		ext->data_len = plen;
+		ext->pkt_len = plen;
+	}
+	g->lent++;
+	g->st[G_ZEROCOPY]++;
+	if (rte_pktmbuf_chain(m, ext)) {
+		rte_pktmbuf_free(ext); /* gives the slot back */
+		g->st[G_ZEROCOPY]--;
+		goto drop;
+	}
+	return m;
+give_back:
+	(void)folio_host_rx_done(g->h, q, f->id);
+drop:
+	rte_pktmbuf_free(m); /* NULL is fine */
+	return NULL;
+}
+
+static unsigned guests_to_port(void)
+{
+	unsigned work = 0;
+
+	for (unsigned k = 0; k < nguests; k++) {
+		struct guest *g = &guests[k];
+
+		if (!g->h || g->failed)
+			continue;
+		for (unsigned q = 0; q < g->cfg.queues; q++) {
+			struct folio_frame fr[BURST];
+			struct rte_mbuf *pkts[BURST];
+			unsigned np = 0;
+			uint16_t sent;
+			int rc = folio_host_rx_peek(g->h, q, fr, BURST);
+
+			if (rc < 0) {
+				if (rc != FOLIO_ENOTREADY)
+					guest_fail(g, q, rc);
+				if (g->failed)
+					break;
+				continue;
+			}
+			for (int i = 0; i < rc; i++) {
+				struct rte_mbuf *m = frame_mbuf(g, q, &fr[i]);
+
+				g->st[G_FROM_GUEST]++;
+				g->st[G_FROM_GUEST_BYTES] += fr[i].len;
+				if (m)
+					pkts[np++] = m;
+			}
+			work += (unsigned)rc;
+			if (!np)
+				continue;
+			sent = rte_eth_tx_burst(port, 0, pkts, (uint16_t)np);
+			g->st[G_TO_PORT] += sent;
+			if (sent < np) {
+				/* Freeing gives the slots back through zc_free. */
+				g->st[G_PORT_FULL] += np - sent;
+				for (unsigned i = sent; i < np; i++) {
+					if (pkts[i]->nb_segs > 1)
+						g->st[G_ZEROCOPY]--;
+					else
+						g->st[G_COPIED]--;
+				}
+				rte_pktmbuf_free_bulk(&pkts[sent], np - sent);
+			}
+		}
+	}
+	return work;
+}
+
+static void print_stats(const char *when)
+{
+	fprintf(stderr, "folio-hostd: %s: port_rx=%" PRIu64 " no_dest=%" PRIu64 "\n",
+		when, port_rx, no_dest);
+	for (unsigned k = 0; k < nguests; k++) {
+		struct guest *g = &guests[k];
+		struct folio_stats fs;
+		char line[1024];
+		int o;
+
+		o = snprintf(line, sizeof(line), "folio-hostd: guest %u region=%s state=%s epoch=%u",
+			     k, g->cfg.region, g->failed ? "failed" : "ok",
+			     g->h ? folio_host_epoch(g->h) : 0);
+		for (unsigned i = 0; i < G__COUNT && o < (int)sizeof(line); i++)
+			o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
+				      gstat_name[i], g->st[i]);
+		if (g->h) {
+			uint64_t viol = 0;
+
+			for (unsigned q = 0; q < g->cfg.queues; q++)
+				if (folio_host_stats(g->h, q, &fs) == 0)
+					viol += fs.v[FOLIO_STAT_BAD_INDEX] +
+						fs.v[FOLIO_STAT_BAD_LENGTH];
+			if (o < (int)sizeof(line))
+				snprintf(line + o, sizeof(line) - (size_t)o,
+					 " violations=%" PRIu64, viol);
+		}
+		fprintf(stderr, "%s\n", line);
+	}
+}
+
+static int port_setup(uint32_t max_frame)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nrx = 1024, ntx = 1024;
+	int rc;
+
+	if (!rte_eth_dev_is_valid_port(port)) {
+		fprintf(stderr, "folio-hostd: port %u does not exist (give a --vdev)\n", port);
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc)
+		return rc;
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		port_multiseg = 1;
+	}
+	if (max_frame > RTE_ETHER_MAX_LEN)
+		conf.rxmode.mtu = max_frame - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc)
+		return rc;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
+	if (rc)
+		return rc;
+	rc = rte_eth_rx_queue_setup(port, 0, nrx, (unsigned)rte_eth_dev_socket_id(port) & 0xff,
+				    NULL, pool);
+	if (rc)
+		return rc;
+	rc = rte_eth_tx_queue_setup(port, 0, ntx, (unsigned)rte_eth_dev_socket_id(port) & 0xff,
+				    NULL);
+	if (rc)
+		return rc;
+	rc = rte_eth_dev_start(port);
+	if (rc)
+		return rc;
+	(void)rte_eth_promiscuous_enable(port);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "guest", required_argument, NULL, 'g' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "reset-failed", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double stats_s = 0, duration_s = 0, reset_s = 1.0;
+	uint32_t max_frame = RTE_ETHER_MAX_LEN;
+	uint64_t hz, t0, next_stats;
+	struct folio_backoff bo;
+	int c, rc, ret = 0;
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "folio-hostd: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= rc;
+	argv += rc;
+	folio_set_log(log_cb, NULL);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'g': {
+			struct guest *g = &guests[nguests];
+			char err[256];
+
+			if (nguests == MAX_GUESTS) {
+				fprintf(stderr, "folio-hostd: at most %u guests\n", MAX_GUESTS);
+				return 2;
+			}
+			folio_config_init(&g->cfg);
+			if (folio_config_load(&g->cfg, optarg, err, sizeof(err)) ||
+			    folio_config_validate(&g->cfg, err, sizeof(err))) {
+				fprintf(stderr, "folio-hostd: %s\n", err);
+				return 2;
+			}
+			if (!g->cfg.region[0]) {
+				fprintf(stderr, "folio-hostd: %s: no region given\n", optarg);
+				return 2;
+			}
+			g->path = optarg;
+			nguests++;
+			break;
+		}
+		case 'p':
+			port = (uint16_t)strtoul(optarg, &end, 10);
+			if (*end)
+				goto bad;
+			break;
+		case 's':
+		case 'd':
+		case 'r': {
+			double v = strtod(optarg, &end);
+
+			if (*end || v < 0)
+				goto bad;
+			if (c == 's')
+				stats_s = v;
+			else if (c == 'd')
+				duration_s = v;
+			else
+				reset_s = v;
+			break;
+		}
+		case 'h':
+			usage();
+			return 0;
+		default:
+bad:
+			usage();
+			return 2;
+		}
+	}
+	if (!nguests || optind != argc) {
+		usage();
+		return 2;
+	}
+	for (unsigned k = 0; k < nguests; k++) {
+		struct guest *g = &guests[k];
+
+		for (unsigned j = 0; j < k; j++) {
+			if (!memcmp(guests[j].cfg.guest_mac, g->cfg.guest_mac, 6) ||
+			    !strcmp(guests[j].cfg.region, g->cfg.region)) {
+				fprintf(stderr, "folio-hostd: guests %u and %u share a MAC or a region\n",
+					j, k);
+				return 2;
+			}
+		}
+		g->max_frame = folio_config_max_frame(&g->cfg);
+		if (g->max_frame > max_frame)
+			max_frame = g->max_frame;
+		g->zc = calloc((size_t)g->cfg.queues * g->cfg.ring_entries, sizeof(*g->zc));
+		if (!g->zc)
+			return 1;
+		for (size_t i = 0; i < (size_t)g->cfg.queues * g->cfg.ring_entries; i++)
+			g->zc[i].g = g;
+	}
+	bounce_stride = max_frame;
+	bounce = malloc((size_t)BURST * bounce_stride);
+	pool = rte_pktmbuf_pool_create("folio_hostd", 8191, 256, 0,
+				       (uint16_t)(RTE_PKTMBUF_HEADROOM + RTE_MAX(max_frame, 2048u)),
+				       (int)rte_socket_id());
+	if (!pool || !bounce) {
+		fprintf(stderr, "folio-hostd: cannot allocate mbufs: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	rc = port_setup(max_frame);
+	if (rc) {
+		fprintf(stderr, "folio-hostd: port %u setup failed: %s\n", port, rte_strerror(-rc));
+		return 1;
+	}
+	for (unsigned k = 0; k < nguests; k++) {
+		if (guest_open(&guests[k]))
+			return 1;
+		fprintf(stderr, "folio-hostd: guest %u: region %s epoch %u\n", k,
+			guests[k].cfg.region, folio_host_epoch(guests[k].h));
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	fprintf(stderr, "folio-hostd: serving %u guest(s) on port %u (zero-copy TX %s)\n",
+		nguests, port, port_multiseg ? "on" : "off: port lacks multi-segment TX");
+
+	folio_backoff_init(&bo);
+	hz = rte_get_tsc_hz();
+	t0 = rte_get_tsc_cycles();
+	next_stats = t0 + (uint64_t)(stats_s * (double)hz);
+	while (!stop) {
+		unsigned work = port_to_guests() + guests_to_port();
+		uint64_t now;
+
+		folio_backoff(&bo, (int)work);
+		now = rte_get_tsc_cycles();
+		if (duration_s > 0 && now - t0 >= (uint64_t)(duration_s * (double)hz))
+			break;
+		if (stats_s > 0 && now >= next_stats) {
+			print_stats("stats");
+			next_stats = now + (uint64_t)(stats_s * (double)hz);
+		}
+		for (unsigned k = 0; k < nguests; k++)
+			guest_maybe_reset(&guests[k], reset_s);
+	}
+
+	/* Stop the port first: it frees any mbuf still holding a slot while
+	 * the regions are still mapped. */
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	print_stats("exit");
+	for (unsigned k = 0; k < nguests; k++) {
+		/* Closing publishes an odd epoch: guests see the host leave. */
+		folio_host_close(guests[k].h);
+		guests[k].h = NULL;
+		free(guests[k].zc);
+	}
+	free(bounce);
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return ret;
+}

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * folio-tapd - the guest side: a TAP interface <-> one Folio queue.
+ *
+ *   folio-tapd -c CONFIG [--region PATH] [--tap NAME] [--queue N]
+ *              [--stats SEC] [--duration SEC]
+ *
+ * The guest kernel sees an ordinary Ethernet interface (MAC and MTU from
+ * the fixed config), so unmodified applications use Folio as their NIC.
+ * Frames are moved by polling: io_uring keeps a batch of TAP reads in
+ * flight and takes the TAP writes in batches; the channel is polled with
+ * folio_guest_rx_burst/tx_burst. Each frame is copied once between the
+ * region and a private buffer (by the library); the kernel's copy between
+ * the TAP and that buffer is the one every TAP device makes.
+ *
+ * While the host is away (not started yet, restarting, killed) the calls
+ * return FOLIO_ENOTREADY and frames from the TAP are dropped, as a NIC
+ * without link would; the library re-attaches to the next host epoch by
+ * itself. Nothing is negotiated.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <net/if_arp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "folio.h"
+
+#define NREAD 64u   /* TAP reads kept in flight */
+#define NWRITE 256u /* TAP write buffers */
+#define BURST 32u
+#define UD_WRITE (1ull << 32)
+
+enum tstat {
+	T_TAP_RX,       /* frames read from the TAP */
+	T_TO_HOST,      /* ... accepted by the ring */
+	T_TO_HOST_BYTES,
+	T_DROP_FULL,    /* ... dropped: ring full */
+	T_DROP_DOWN,    /* ... dropped: host not attached or channel failed */
+	T_DROP_RUNT,    /* ... dropped: shorter than an Ethernet header */
+	T_FROM_HOST,    /* frames taken from the ring */
+	T_FROM_HOST_BYTES,
+	T_TAP_TX,       /* ... written to the TAP */
+	T_TAP_TX_ERR,
+	T_TAP_TX_DROP,  /* ... dropped: no free write buffer */
+	T_READ_ERR,
+	T_NOT_READY,    /* calls that found the host away */
+	T_PEER_ERR,     /* protocol violations reported by the library */
+	T__COUNT
+};
+
+static const char *const tstat_name[T__COUNT] = {
+	"tap_rx", "to_host", "to_host_bytes", "drop_full", "drop_down",
+	"drop_runt", "from_host", "from_host_bytes", "tap_tx", "tap_tx_err",
+	"tap_tx_drop", "read_err", "not_ready", "peer_err",
+};
+
+static volatile sig_atomic_t stop;
+static uint64_t st[T__COUNT];
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void log_cb(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "folio-tapd: lib[%d]: %s\n", level, msg);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: folio-tapd -c CONFIG [--region PATH] [--tap NAME] [--queue N]\n"
+			"                  [--stats SEC] [--duration SEC]\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int tap_create(const char *name, const struct folio_config *cfg)
+{
+	struct ifreq ifr;
+	int fd, s;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "folio-tapd: /dev/net/tun: %s\n", strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		fprintf(stderr, "folio-tapd: TUNSETIFF %s: %s\n", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		goto fail;
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, cfg->guest_mac, 6);
+	if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0)
+		goto fail;
+	ifr.ifr_mtu = (int)cfg->mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		goto fail;
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		goto fail;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		goto fail;
+	close(s);
+	return fd;
+fail:
+	fprintf(stderr, "folio-tapd: configuring %s: %s\n", name, strerror(errno));
+	if (s >= 0)
+		close(s);
+	close(fd);
+	return -1;
+}
+
+/* Wait for the host: the region may not exist, be unsized or unwritten. */
+static int open_region(const struct folio_config *cfg, double deadline,
+		       struct folio_guest **g)
+{
+	int rc, said = 0;
+
+	for (;;) {
+		rc = folio_guest_open(cfg, g);
+		if (rc == 0)
+			return 0;
+		if (rc != -ENOENT && rc != FOLIO_ENOTREADY && rc != FOLIO_ESMALL) {
+			fprintf(stderr, "folio-tapd: %s: %s\n", cfg->region, folio_strerror(rc));
+			return rc;
+		}
+		if (!said) {
+			fprintf(stderr, "folio-tapd: waiting for the host on %s (%s)\n",
+				cfg->region, folio_strerror(rc));
+			said = 1;
+		}
+		if (stop || (deadline > 0 && now_s() >= deadline))
+			return rc;
+		usleep(100 * 1000);
+	}
+}
+
+static void print_stats(const char *when, struct folio_guest *g, unsigned q)
+{
+	struct folio_stats fs;
+	char line[1024];
+	int o = snprintf(line, sizeof(line), "folio-tapd: %s:", when);
+
+	for (unsigned i = 0; i < T__COUNT && o < (int)sizeof(line); i++)
+		o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
+			      tstat_name[i], st[i]);
+	if (g && folio_guest_stats(g, q, &fs) == 0 && o < (int)sizeof(line))
+		snprintf(line + o, sizeof(line) - (size_t)o,
+			 " state=%s epoch=%u attach=%" PRIu64 " violations=%" PRIu64,
+			 folio_qstate_name(fs.state), fs.epoch,
+			 fs.v[FOLIO_STAT_ATTACH],
+			 fs.v[FOLIO_STAT_BAD_INDEX] + fs.v[FOLIO_STAT_BAD_LENGTH] +
+				 fs.v[FOLIO_STAT_BAD_HEADER]);
+	fprintf(stderr, "%s\n", line);
+}
+
+struct bridge {
+	struct io_uring ring;
+	struct folio_guest *g;
+	unsigned q;
+	int fd;
+	uint32_t frame;            /* buffer size: the config's max frame */
+	uint8_t *rbuf;             /* NREAD read buffers */
+	uint8_t *wbuf;             /* NWRITE write buffers */
+	uint32_t wfree[NWRITE];    /* stack of free write buffers */
+	unsigned nwfree;
+	unsigned pending;          /* SQEs prepared, not yet submitted */
+	/* Frames read, waiting for the ring. */
+	const void *tx[NREAD];
+	uint32_t txlen[NREAD];
+	uint32_t txid[NREAD];
+	unsigned ntx;
+};
+
+static int post_read(struct bridge *b, uint32_t i)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&b->ring);
+
+	if (!sqe)
+		return -1;
+	io_uring_prep_read(sqe, b->fd, b->rbuf + (size_t)i * b->frame, b->frame, 0);
+	io_uring_sqe_set_data64(sqe, i);
+	b->pending++;
+	return 0;
+}
+
+static void report(int rc, const char *what)
+{
+	if (rc == FOLIO_ENOTREADY) {
+		st[T_NOT_READY]++;
+		return;
+	}
+	if (rc == FOLIO_EPEER) {
+		st[T_PEER_ERR]++;
+		fprintf(stderr, "folio-tapd: %s: %s\n", what, folio_strerror(rc));
+	}
+}
+
+/* Push the frames read so far into the ring; a frame the ring cannot take
+ * now is dropped (the TAP is a NIC: TCP recovers), its read is re-posted. */
+static unsigned flush_tx(struct bridge *b)
+{
+	unsigned n = b->ntx;
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = folio_guest_tx_burst(b->g, b->q, b->tx, b->txlen, n);
+	if (rc >= 0) {
+		uint64_t bytes = 0;
+
+		for (int i = 0; i < rc; i++)
+			bytes += b->txlen[i];
+		st[T_TO_HOST] += (unsigned)rc;
+		st[T_TO_HOST_BYTES] += bytes;
+		st[T_DROP_FULL] += n - (unsigned)rc;
+	} else {
+		report(rc, "tx");
+		st[T_DROP_DOWN] += n;
+	}
+	for (unsigned i = 0; i < n; i++)
+		(void)post_read(b, b->txid[i]);
+	b->ntx = 0;
+	return n;
+}
+
+static unsigned reap(struct bridge *b)
+{
+	struct io_uring_cqe *cqes[NREAD + NWRITE];
+	unsigned n = io_uring_peek_batch_cqe(&b->ring, cqes, NREAD + NWRITE);
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t ud = io_uring_cqe_get_data64(cqes[i]);
+		int res = cqes[i]->res;
+
+		if (ud & UD_WRITE) {
+			b->wfree[b->nwfree++] = (uint32_t)ud;
+			if (res < 0)
+				st[T_TAP_TX_ERR]++;
+			else
+				st[T_TAP_TX]++;
+			continue;
+		}
+		if (res < (int)FOLIO_MIN_FRAME) {
+			if (res < 0 && res != -EAGAIN && res != -EINTR)
+				st[T_READ_ERR]++;
+			else if (res >= 0)
+				st[T_DROP_RUNT]++;
+			if (res == -EBADFD || res == -EIO)
+				stop = 1; /* the interface is gone */
+			(void)post_read(b, (uint32_t)ud);
+			continue;
+		}
+		st[T_TAP_RX]++;
+		b->tx[b->ntx] = b->rbuf + (size_t)ud * b->frame;
+		b->txlen[b->ntx] = (uint32_t)res;
+		b->txid[b->ntx] = (uint32_t)ud;
+		if (++b->ntx == NREAD)
+			flush_tx(b);
+	}
+	if (n)
+		io_uring_cq_advance(&b->ring, n);
+	return n;
+}
+
+static unsigned from_host(struct bridge *b)
+{
+	void *bufs[BURST];
+	uint32_t lens[BURST], ids[BURST];
+	unsigned want = b->nwfree < BURST ? b->nwfree : BURST;
+	int rc;
+
+	if (!want) {
+		st[T_TAP_TX_DROP]++; /* counted once per starved poll */
+		return 0;
+	}
+	for (unsigned i = 0; i < want; i++) {
+		ids[i] = b->wfree[b->nwfree - 1 - i];
+		bufs[i] = b->wbuf + (size_t)ids[i] * b->frame;
+	}
+	rc = folio_guest_rx_burst(b->g, b->q, bufs, lens, want);
+	if (rc <= 0) {
+		if (rc < 0)
+			report(rc, "rx");
+		return 0;
+	}
+	b->nwfree -= (unsigned)rc;
+	for (int i = 0; i < rc; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&b->ring);
+
+		st[T_FROM_HOST]++;
+		st[T_FROM_HOST_BYTES] += lens[i];
+		if (!sqe) {
+			io_uring_submit(&b->ring);
+			b->pending = 0;
+			sqe = io_uring_get_sqe(&b->ring);
+		}
+		if (!sqe) {
+			st[T_TAP_TX_DROP]++;
+			b->wfree[b->nwfree++] = ids[i];
+			continue;
+		}
+		io_uring_prep_write(sqe, b->fd, bufs[i], lens[i], 0);
+		io_uring_sqe_set_data64(sqe, UD_WRITE | ids[i]);
+		b->pending++;
+	}
+	return (unsigned)rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "region", required_argument, NULL, 'R' },
+		{ "tap", required_argument, NULL, 't' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfg_path = NULL, *region = NULL, *tap = "folio0";
+	double stats_s = 0, duration_s = 0, t0, deadline = 0, next_stats;
+	struct folio_config cfg;
+	struct folio_backoff bo;
+	struct bridge b;
+	char err[256];
+	unsigned long q = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'c': cfg_path = optarg; break;
+		case 'R': region = optarg; break;
+		case 't': tap = optarg; break;
+		case 'q':
+			q = strtoul(optarg, &end, 10);
+			if (*end || q >= FOLIO_MAX_QUEUES)
+				goto bad;
+			break;
+		case 's':
+		case 'd': {
+			double v = strtod(optarg, &end);
+
+			if (*end || v < 0)
+				goto bad;
+			if (c == 's')
+				stats_s = v;
+			else
+				duration_s = v;
+			break;
+		}
+		case 'h':
+			usage();
+			return 0;
+		default:
+bad:
+			usage();
+			return 2;
+		}
+	}
+	if (!cfg_path || optind != argc || strlen(tap) >= IFNAMSIZ) {
+		usage();
+		return 2;
+	}
+	folio_set_log(log_cb, NULL);
+	folio_config_init(&cfg);
+	if (folio_config_load(&cfg, cfg_path, err, sizeof(err)) ||
+	    (region && folio_config_set(&cfg, "region", region, err, sizeof(err))) ||
+	    folio_config_validate(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "folio-tapd: %s\n", err);
+		return 2;
+	}
+	if (!cfg.region[0] || q >= cfg.queues) {
+		fprintf(stderr, "folio-tapd: %s\n", !cfg.region[0] ? "no region given" :
+			"--queue is not below the config's queues");
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	t0 = now_s();
+	if (duration_s > 0)
+		deadline = t0 + duration_s;
+
+	memset(&b, 0, sizeof(b));
+	b.q = (unsigned)q;
+	b.frame = folio_config_max_frame(&cfg);
+	b.fd = tap_create(tap, &cfg);
+	if (b.fd < 0)
+		return 1;
+	rc = open_region(&cfg, deadline, &b.g);
+	if (rc) {
+		close(b.fd);
+		return stop || deadline > 0 ? 0 : 1;
+	}
+	b.rbuf = calloc(NREAD, b.frame);
+	b.wbuf = calloc(NWRITE, b.frame);
+	rc = io_uring_queue_init(NREAD + NWRITE, &b.ring, 0);
+	if (!b.rbuf || !b.wbuf || rc < 0) {
+		fprintf(stderr, "folio-tapd: io_uring setup: %s\n", strerror(rc < 0 ? -rc : ENOMEM));
+		return 1;
+	}
+	for (uint32_t i = 0; i < NWRITE; i++)
+		b.wfree[b.nwfree++] = NWRITE - 1 - i;
+	for (uint32_t i = 0; i < NREAD; i++)
+		(void)post_read(&b, i);
+	fprintf(stderr, "folio-tapd: %s <-> %s queue %u, mtu %u\n", tap, cfg.region, b.q, cfg.mtu);
+
+	folio_backoff_init(&bo);
+	next_stats = now_s() + stats_s;
+	for (unsigned iter = 0; !stop; iter++) {
+		unsigned work;
+
+		reap(&b);
+		work = flush_tx(&b);
+		work += from_host(&b);
+		if (b.pending) {
+			io_uring_submit(&b.ring);
+			b.pending = 0;
+		}
+		folio_backoff(&bo, (int)work);
+		if ((iter & 255) == 0 || !work) {
+			double t = now_s();
+
+			if (deadline > 0 && t >= deadline)
+				break;
+			if (stats_s > 0 && t >= next_stats) {
+				print_stats("stats", b.g, b.q);
+				next_stats = t + stats_s;
+			}
+		}
+	}
+	print_stats("exit", b.g, b.q);
+	io_uring_queue_exit(&b.ring); /* cancels the reads in flight */
+	close(b.fd);
+	folio_guest_close(b.g);
+	free(b.rbuf);
+	free(b.wbuf);
+	return 0;
+}

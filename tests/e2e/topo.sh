@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared by the e2e tests and bench/e2e-iperf (sourced, not run).
+#
+# Topology, all created here and removed by topo_down, names unique per run:
+#   netns cvm-$TAG : folio-tapd's TAP "ft$TAG" at 198.18.0.1/24
+#   netns hst-$TAG : folio-hostd on veth end "vh$TAG" (net_af_packet)
+#   netns peer-$TAG: veth end "vp$TAG" at 198.18.0.2/24, the iperf3 server
+# The region is /dev/shm/folio-e2e-$TAG. Processes are stopped by PID.
+
+TAG=${TAG:-$(printf 'f%05d' $(( $$ % 100000 )))}
+NS_CVM=cvm-$TAG
+NS_HST=hst-$TAG
+NS_PEER=peer-$TAG
+TAPIF=ft$TAG
+VETH_H=vh$TAG
+VETH_P=vp$TAG
+REGION=/dev/shm/folio-e2e-$TAG
+CVM_IP=198.18.0.1
+PEER_IP=198.18.0.2
+WORK=${WORK:-$(mktemp -d /tmp/folio-e2e.XXXXXX)}
+CFG=$WORK/guest.conf
+PIDS=()
+HOSTD_PID=
+TAPD_PID=
+HOSTD_N=0
+
+log() { echo "e2e[$TAG]: $*" >&2; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+# Exit 77 unless everything the e2e path needs is here.
+topo_require() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TAP, veth)"
+	for t in ip ethtool iperf3 python3 taskset; do
+		command -v "$t" >/dev/null || skip "$t not installed (scripts/setup.sh installs it)"
+	done
+	[ -x "${FOLIO_HOSTD:-}" ] || skip "folio-hostd not built (needs libdpdk-dev)"
+	[ -x "${FOLIO_TAPD:-}" ] || skip "folio-tapd not built (needs liburing-dev)"
+	[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
+	ip netns add "$NS_CVM" 2>/dev/null || skip "cannot create network namespaces"
+	ip netns del "$NS_CVM"
+}
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+offloads_off() { nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true; }
+
+# Namespaces and the veth pair; the cvm side is made by whoever owns the TAP.
+topo_up() {
+	trap topo_down EXIT
+	trap 'exit 1' INT TERM
+	for ns in "$NS_CVM" "$NS_HST" "$NS_PEER"; do
+		ip netns add "$ns" || die "ip netns add $ns"
+		nsx "$ns" ip link set lo up
+	done
+	ip link add "$VETH_H" netns "$NS_HST" type veth peer name "$VETH_P" netns "$NS_PEER" ||
+		die "cannot create veth pair"
+	nsx "$NS_HST" sysctl -qw "net.ipv6.conf.$VETH_H.disable_ipv6=1" || true
+	nsx "$NS_HST" ip link set "$VETH_H" up
+	nsx "$NS_PEER" ip addr add "$PEER_IP/24" dev "$VETH_P"
+	nsx "$NS_PEER" ip link set "$VETH_P" up
+	offloads_off "$NS_HST" "$VETH_H"
+	offloads_off "$NS_PEER" "$VETH_P"
+}
+
+stop_pid() { # pid [signal]
+	local p=$1 i
+	[ -n "$p" ] || return 0
+	kill -"${2:-TERM}" "$p" 2>/dev/null || return 0
+	for i in $(seq 1 50); do
+		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	return 0
+}
+
+topo_down() {
+	local p
+	for p in "${PIDS[@]}" $TAPD_PID $HOSTD_PID; do stop_pid "$p"; done
+	for ns in "$NS_CVM" "$NS_HST" "$NS_PEER"; do ip netns del "$ns" 2>/dev/null; done
+	rm -f "$REGION"
+	rm -rf "/var/run/dpdk/fe2e$TAG"
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+
+write_config() { # file region guest_mac
+	cat >"$1" <<-EOF
+	# Fixed configuration, given to both sides.
+	queues = 1
+	ring_entries = ${RING_ENTRIES:-1024}
+	slot_size = 2048
+	mtu = 1500
+	guest_mac = ${3:-02:f0:00:00:00:01}
+	host_mac = 02:f0:00:00:00:02
+	region = $2
+	EOF
+}
+
+# folio-hostd on core 0 in the host namespace. Extra args: more --guest.
+hostd_start() {
+	HOSTD_N=$((HOSTD_N + 1))
+	local out=$WORK/hostd.$HOSTD_N.log
+	# Started directly (not through a shell function) so that $! is the
+	# PID of folio-hostd itself: ip netns exec and taskset both exec.
+	ip netns exec "$NS_HST" taskset -c 0 "$FOLIO_HOSTD" -l 0 --no-huge --no-pci -m 256 \
+		--file-prefix "fe2e$TAG" --log-level=4 --vdev "net_af_packet0,iface=$VETH_H" -- \
+		--guest "$CFG" "$@" >"$out" 2>&1 &
+	HOSTD_PID=$!
+	for i in $(seq 1 300); do
+		grep -q "serving" "$out" 2>/dev/null && { log "hostd up (pid $HOSTD_PID)"; return 0; }
+		kill -0 "$HOSTD_PID" 2>/dev/null || { cat "$out" >&2; die "folio-hostd exited"; }
+		sleep 0.1
+	done
+	cat "$out" >&2
+	die "folio-hostd did not come up"
+}
+
+# folio-tapd on core 1 in the cvm namespace; the test assigns the address.
+tapd_start() {
+	ip netns exec "$NS_CVM" taskset -c 1 "$FOLIO_TAPD" -c "$CFG" --tap "$TAPIF" "$@" \
+		>"$WORK/tapd.log" 2>&1 &
+	TAPD_PID=$!
+	for i in $(seq 1 100); do
+		nsx "$NS_CVM" ip link show "$TAPIF" >/dev/null 2>&1 && break
+		kill -0 "$TAPD_PID" 2>/dev/null || { cat "$WORK/tapd.log" >&2; die "folio-tapd exited"; }
+		sleep 0.1
+	done
+	nsx "$NS_CVM" ip addr add "$CVM_IP/24" dev "$TAPIF" || die "no TAP $TAPIF"
+	offloads_off "$NS_CVM" "$TAPIF"
+	log "tapd up (pid $TAPD_PID)"
+}
+
+# Wait until the cvm reaches the peer's iperf3 server through Folio (ARP,
+# attach, handshake); bounded. A tiny real iperf3 run, so that the
+# single-client server is left idle for the next one.
+wait_reach() {
+	for i in $(seq 1 20); do
+		nsx "$NS_CVM" timeout 5 iperf3 -c "$PEER_IP" -n 10K >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+iperf_server_start() {
+	ip netns exec "$NS_PEER" iperf3 -s -B "$PEER_IP" >"$WORK/iperf3-server.log" 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 1 50); do
+		nsx "$NS_PEER" ss -ltn 2>/dev/null | grep -q ":5201" && return 0
+		sleep 0.1
+	done
+	die "iperf3 server did not start"
+}
+
+# Bytes that reached the receiver, from iperf3 -J output.
+iperf_rx_bytes() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	e = d.get("end", {})
+	if "error" in d:
+	    print(0); sys.exit(0)
+	if "sum_received" in e:
+	    print(int(e["sum_received"]["bytes"]))
+	elif "sum" in e:  # UDP: what the server counted
+	    s = e["sum"]
+	    print(int(s.get("bytes", 0) * (1 - s.get("lost_percent", 100) / 100)))
+	else:
+	    print(0)
+	PY
+}
+
+iperf_bps() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	e = d.get("end", {})
+	s = e.get("sum_received") or e.get("sum") or {}
+	print(int(s.get("bits_per_second", 0)))
+	PY
+}
+
+# Kernel checksum-error counters of one namespace (must stay 0).
+csum_errors() {
+	nsx "$1" nstat -az 2>/dev/null |
+		awk '/InCsumErrors/ { s += $2 } END { print s + 0 }'
+}
