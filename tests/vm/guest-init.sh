@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# /init of the VM test's initramfs. The guest has no NIC at all: its only
+# network is Folio over ivshmem BARs. It runs the checks named on the kernel
+# command line and prints one result marker per check on the serial console
+# ("FOLIO-VM: ..."), then powers off. The host side reads the markers.
+#
+# Kernel parameters (set by run-vm.sh):
+#   folio.checks=echo,tcp   which checks to run
+#   folio.echo_bdf=BDF      ivshmem device served by folio-echo-host
+#   folio.net_bdf=BDF       ivshmem device served by folio-hostd
+#   folio.frames=N          frames for the echo check
+#   folio.peer=IP:PORT      HTTP server in the peer namespace (tcp check)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /tmp /run
+exec >/dev/console 2>&1
+
+say() { echo "FOLIO-VM: $*"; }
+
+checks="" echo_bdf="" net_bdf="" frames=10000 peer=""
+for kv in $(cat /proc/cmdline); do
+	case "$kv" in
+	folio.checks=*) checks=$(echo "${kv#*=}" | tr ',' ' ') ;;
+	folio.echo_bdf=*) echo_bdf=${kv#*=} ;;
+	folio.net_bdf=*) net_bdf=${kv#*=} ;;
+	folio.frames=*) frames=${kv#*=} ;;
+	folio.peer=*) peer=${kv#*=} ;;
+	esac
+done
+say "boot ok, kernel $(uname -r), checks: $checks"
+
+# Prove the premise: no network device but loopback before Folio starts.
+nics=$(ls /sys/class/net | grep -v '^lo$' | tr '\n' ' ')
+say "network devices other than lo: ${nics:-none}"
+
+# The Folio regions: ivshmem-plain is PCI 1af4:1110, the region is BAR 2.
+found=""
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1110 ]; then
+		found="$found ${d##*/}"
+	fi
+done
+say "ivshmem devices:${found:- none}"
+
+# Map BAR 2 of the device, after checking it is one of the ivshmem devices.
+bar_of() {
+	case " $found " in
+	*" $1 "*) ;;
+	*) return 1 ;;
+	esac
+	echo 1 > "/sys/bus/pci/devices/$1/enable" 2>/dev/null
+	echo "/sys/bus/pci/devices/$1/resource2"
+}
+
+# Print a log with a prefix, so the host can tell the lines apart.
+show() { sed "s/^/$1| /" "$2"; }
+
+check_echo() {
+	bar=$(bar_of "$echo_bdf") || { say "ECHO FAIL no ivshmem device at '$echo_bdf'"; return; }
+	say "echo: region $bar ($(stat -c %s "$bar") bytes)"
+	/folio/folio-echo-guest -c /folio/echo.conf --region "$bar" -n "$frames" \
+		--duration 150 > /tmp/echo.log 2>&1
+	rc=$?
+	show echo-guest /tmp/echo.log
+	if [ $rc -eq 0 ]; then
+		say "ECHO PASS $(grep 'frames verified' /tmp/echo.log)"
+	else
+		say "ECHO FAIL rc=$rc"
+	fi
+}
+
+check_tcp() {
+	bar=$(bar_of "$net_bdf") || { say "TCP FAIL no ivshmem device at '$net_bdf'"; return; }
+	say "tcp: region $bar ($(stat -c %s "$bar") bytes)"
+	for m in /lib/modules/*.ko; do
+		[ -e "$m" ] && insmod "$m"
+	done
+	ip link set lo up
+	/folio/folio-tapd -c /folio/net.conf --region "$bar" --tap folio0 \
+		--stats 10 > /tmp/tapd.log 2>&1 &
+	tapd=$!
+	n=0
+	while [ ! -e /sys/class/net/folio0 ] && [ $n -lt 100 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	if [ ! -e /sys/class/net/folio0 ]; then
+		show tapd /tmp/tapd.log
+		say "TCP FAIL tapd did not create folio0"
+		kill $tapd 2>/dev/null
+		return
+	fi
+	ip addr add 198.18.0.1/24 dev folio0
+	ip link set folio0 up
+	ip addr show folio0 | sed 's/^/guest| /'
+
+	# The host side may still be coming up: wait for the peer to answer.
+	ip=${peer%:*}
+	n=0
+	until ping -c 1 -W 1 "$ip" > /dev/null 2>&1; do
+		n=$((n + 1))
+		if [ $n -ge 60 ]; then
+			break
+		fi
+	done
+	ping -c 3 -W 2 "$ip" | sed 's/^/guest| /'
+
+	# Host to guest: fetch the payload; guest to host: send it back.
+	rc=0
+	# Bounded by timeout(1): busybox 1.35's wget -T crashes.
+	if timeout 90 wget -q -O /tmp/payload "http://$peer/payload"; then
+		say "TCP GET bytes=$(stat -c %s /tmp/payload) sha256=$(sha256sum /tmp/payload | cut -d' ' -f1)"
+		if timeout 90 wget -q -O /tmp/reply --post-file=/tmp/payload \
+			"http://$peer/upload"; then
+			say "TCP POST reply $(cat /tmp/reply)"
+		else
+			rc=2
+		fi
+	else
+		rc=1
+	fi
+	kill $tapd
+	wait $tapd
+	show tapd /tmp/tapd.log
+	if [ $rc -eq 0 ]; then
+		say "TCP DONE"
+	else
+		say "TCP FAIL wget step $rc"
+	fi
+}
+
+for c in $checks; do
+	case "$c" in
+	echo) check_echo ;;
+	tcp) check_tcp ;;
+	*) say "unknown check $c" ;;
+	esac
+done
+say "END"
+sync
+poweroff -f

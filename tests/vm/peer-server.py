@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The peer of the VM test's TCP check, run inside the peer namespace.
+
+GET /payload sends the payload file; POST /upload reads the body and answers
+"bytes=N sha256=HEX", which the guest prints on its console. The server
+stops by itself after LIFETIME seconds.
+
+    peer-server.py ADDR PORT PAYLOAD LIFETIME
+"""
+import hashlib
+import http.server
+import sys
+import time
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    payload = b""
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("peer: " + (fmt % args) + "\n")
+
+    def reply(self, body):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path != "/payload":
+            self.send_error(404)
+            return
+        self.reply(self.payload)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        h = hashlib.sha256()
+        left = n
+        while left > 0:
+            chunk = self.rfile.read(min(left, 65536))
+            if not chunk:
+                break
+            h.update(chunk)
+            left -= len(chunk)
+        self.reply(f"bytes={n - left} sha256={h.hexdigest()}\n".encode())
+
+
+def main():
+    addr, port, path, lifetime = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    with open(path, "rb") as f:
+        Handler.payload = f.read()
+    srv = http.server.HTTPServer((addr, port), Handler)
+    srv.timeout = 1.0
+    end = time.monotonic() + lifetime
+    print("peer: listening", flush=True)
+    while time.monotonic() < end:
+        srv.handle_request()
+    srv.server_close()
+
+
+if __name__ == "__main__":
+    main()

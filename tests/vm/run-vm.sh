@@ -1,0 +1,321 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Folio in a real VM. Boots Debian's kernel under QEMU with `-nic none` and
+# an initramfs built here from busybox-static plus Folio's guest binaries;
+# the guest's only network is Folio over ivshmem-plain BARs backed by region
+# files that the host-side tools serve.
+#
+#   run-vm.sh echo BUILD SRC   raw echo: >= 10,000 frames verified byte by byte
+#   run-vm.sh net  BUILD SRC   echo, then TCP through folio-tapd (guest) and
+#                              folio-hostd (host) to a peer namespace
+#
+# Device plan (fixed PCI slots, so the guest knows which is which):
+#   00:10.0  ivshmem, region served by folio-echo-host (examples/)
+#   00:11.0  ivshmem, region served by folio-hostd (net mode only)
+# Both checks use examples/folio.conf; only `region` differs per side.
+#
+# Exit: 0 pass, 1 fail, 77 skip (no root, no qemu, no kernel, binaries not
+# built). Everything started here is stopped by PID; the namespace, veth,
+# region files and DPDK runtime directory are removed.
+# Environment: FOLIO_VM_ACCEL=kvm|tcg skips the KVM probe; FOLIO_VM_KEEP=1
+# keeps the work directory (serial log, initramfs) for debugging.
+set -uo pipefail
+
+mode=${1:-}
+build=${2:-}
+src=${3:-}
+case "$mode" in echo | net) ;; *)
+	echo "usage: run-vm.sh echo|net BUILD_DIR SOURCE_DIR" >&2
+	exit 2
+	;;
+esac
+
+FRAMES=${FOLIO_VM_FRAMES:-20000}
+VM_TIMEOUT=200 # seconds for one boot with all its checks
+tag="fvm$$"
+work=""
+pids=()
+netns=""
+regions=()
+
+log() { echo "vm[$mode]: $*" >&2; }
+skip() {
+	log "SKIP: $*"
+	exit 77
+}
+fail() {
+	log "FAIL: $*"
+	exit 1
+}
+
+stop_pid() { # pid: TERM, then KILL after 5 s
+	local p=$1 i
+	kill -0 "$p" 2>/dev/null || return 0
+	kill -TERM "$p" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do stop_pid "$p"; done
+	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
+	ip link del "${tag}h" 2>/dev/null
+	for p in "${regions[@]}"; do rm -f "$p"; done
+	rm -rf "/var/run/dpdk/$tag"
+	if [ -n "$work" ]; then
+		if [ -n "${FOLIO_VM_KEEP:-}" ]; then log "kept $work"; else rm -rf "$work"; fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- prerequisites: skip with the reason when one is missing ---------------
+[ "$(id -u)" -eq 0 ] || skip "needs root (ivshmem region files, network namespace, veth)"
+QEMU=$(command -v qemu-system-x86_64) ||
+	skip "qemu-system-x86_64 not installed (run scripts/setup.d/60-vm.sh)"
+BUSYBOX=$(command -v busybox) || skip "busybox not installed (busybox-static)"
+command -v cpio > /dev/null || skip "cpio not installed"
+[ -d "$build" ] && [ -d "$src" ] || fail "bad build dir '$build' or source dir '$src'"
+
+# Debian's kernel, with the modules tree that matches it (tun for the TAP).
+KVER=""
+for k in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
+	v=${k#/boot/vmlinuz-}
+	[ -f "/lib/modules/$v/modules.dep" ] && KVER=$v
+done
+[ -n "$KVER" ] || skip "no kernel in /boot with its modules (linux-image-amd64)"
+KERNEL=/boot/vmlinuz-$KVER
+
+ECHO_GUEST=$build/examples/folio-echo-guest
+ECHO_HOST=$build/examples/folio-echo-host
+REGION_SIZE=$build/tests/vm/folio-vm-region-size
+TAPD=$build/drivers/tap/folio-tapd
+HOSTD=$build/drivers/host/folio-hostd
+CONF=$src/examples/folio.conf
+for b in "$ECHO_GUEST" "$ECHO_HOST" "$REGION_SIZE"; do
+	[ -x "$b" ] || skip "$b is not built"
+done
+[ -f "$CONF" ] || fail "$CONF missing"
+checks=echo
+if [ "$mode" = net ]; then
+	[ -x "$HOSTD" ] || skip "TCP check: $HOSTD is not built (needs DPDK)"
+	[ -x "$TAPD" ] || skip "TCP check: $TAPD is not built (needs liburing)"
+	command -v python3 > /dev/null || skip "python3 not installed (peer server)"
+	command -v ip > /dev/null || skip "iproute2 not installed"
+	checks=echo,tcp
+fi
+
+work=$(mktemp -d /tmp/folio-vm.XXXXXX) || fail "mktemp"
+log "kernel $KVER, work dir $work"
+
+# ---- configs: the example config, with only `region` set for each side -----
+host_conf() { # name region -> file
+	sed -e '/^[[:space:]]*region[[:space:]]*=/d' "$CONF" > "$work/$1"
+	echo "region = $2" >> "$work/$1"
+}
+ECHO_REGION=/dev/shm/folio-vm-$$-echo
+NET_REGION=/dev/shm/folio-vm-$$-net
+host_conf echo.conf "$ECHO_REGION"
+host_conf net.conf "$NET_REGION"
+SIZE=$("$REGION_SIZE" "$work/echo.conf") || fail "cannot size the region"
+
+# ---- initramfs: busybox, the guest binaries, their libraries, tun.ko -------
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,folio,lib/modules}
+cp "$BUSYBOX" "$root/bin/busybox"
+for a in $("$BUSYBOX" --list); do
+	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+done
+guest_bins=("$ECHO_GUEST")
+[ "$mode" = net ] && guest_bins+=("$TAPD")
+for b in "${guest_bins[@]}" "$BUSYBOX"; do
+	[ "$b" = "$BUSYBOX" ] || cp "$b" "$root/folio/"
+	# Shared libraries (and the loader) at the same paths as on the host.
+	for l in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root$l" ] && continue
+		mkdir -p "$root$(dirname "$l")"
+		cp -L "$l" "$root$l"
+	done
+done
+cp "$work/echo.conf" "$work/net.conf" "$root/folio/"
+# tun and whatever modules.dep says it needs, in load order.
+mods=$(sed -n 's#^\(kernel/drivers/net/tun\.ko[^:]*\):\(.*\)#\2 \1#p' \
+	"/lib/modules/$KVER/modules.dep")
+[ -n "$mods" ] || skip "tun.ko not found in /lib/modules/$KVER"
+i=0
+for m in $mods; do
+	i=$((i + 1))
+	case "$m" in *.ko) ;; *) skip "compressed module $m: busybox insmod cannot load it" ;; esac
+	cp "/lib/modules/$KVER/$m" "$root/lib/modules/$(printf %02d $i)-$(basename "$m")"
+done
+cp "$src/tests/vm/guest-init.sh" "$root/init"
+chmod 755 "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz" ||
+	fail "cannot pack the initramfs"
+log "initramfs $(stat -c %s "$work/initrd.gz") bytes"
+
+# ---- accelerator: KVM if a guest really boots with it, else TCG ------------
+qemu_base=("$QEMU" -m 512 -kernel "$KERNEL" -initrd "$work/initrd.gz"
+	-display none -monitor none -parallel none -nic none -no-reboot)
+cmdline="console=ttyS0 quiet panic=-1"
+
+# The probe's answer is kept in the build dir for the next test of the suite.
+probe_cache=$build/tests/vm/accel-$KVER
+accel=${FOLIO_VM_ACCEL:-}
+[ -z "$accel" ] && [ -f "$probe_cache" ] && accel=$(cat "$probe_cache")
+if [ -z "$accel" ]; then
+	accel=tcg
+	if [ -w /dev/kvm ]; then
+		timeout -k 2 15 "${qemu_base[@]}" -accel kvm -smp 1 \
+			-append "$cmdline folio.checks=" -serial "file:$work/probe.log" \
+			> /dev/null 2>&1
+		if grep -q "FOLIO-VM: END" "$work/probe.log" 2>/dev/null; then
+			accel=kvm
+		else
+			log "KVM probe: no guest booted within 15 s, using TCG"
+		fi
+	fi
+	echo "$accel" > "$probe_cache" 2>/dev/null
+fi
+log "accelerator: $accel"
+
+# ---- host side ---------------------------------------------------------------
+wait_region() { # file pid log: until the header magic is written
+	local i
+	for i in $(seq 300); do
+		[ "$(od -An -tx8 -N8 "$1" 2>/dev/null | tr -d ' ')" != 0000000000000000 ] && return 0
+		kill -0 "$2" 2>/dev/null || { cat "$3" >&2; fail "$(basename "$3" .log) exited"; }
+		sleep 0.1
+	done
+	cat "$3" >&2
+	fail "$1 not initialised after 30 s"
+}
+
+# Backing files first, power-of-two sized, before QEMU maps them.
+regions+=("$ECHO_REGION")
+truncate -s "$SIZE" "$ECHO_REGION" || fail "cannot create $ECHO_REGION"
+"$ECHO_HOST" -c "$work/echo.conf" --duration $((VM_TIMEOUT + 60)) \
+	> "$work/echo-host.log" 2>&1 &
+echo_host=$!
+pids+=("$echo_host")
+wait_region "$ECHO_REGION" "$echo_host" "$work/echo-host.log"
+devs=(-object "memory-backend-file,id=rEcho,share=on,mem-path=$ECHO_REGION,size=$SIZE"
+	-device ivshmem-plain,memdev=rEcho,addr=0x10)
+cmdline+=" folio.checks=$checks folio.echo_bdf=0000:00:10.0 folio.frames=$FRAMES"
+
+if [ "$mode" = net ]; then
+	PORT=8080
+	PEER=198.18.0.2
+	netns=folio-vm-$$
+	ip netns add "$netns" || fail "ip netns add"
+	ip link add "${tag}h" type veth peer name "${tag}p" || fail "ip link add veth"
+	ip link set "${tag}p" netns "$netns"
+	sysctl -qw "net.ipv6.conf.${tag}h.disable_ipv6=1" 2>/dev/null
+	ip link set "${tag}h" up
+	ip -n "$netns" link set lo up
+	ip -n "$netns" addr add "$PEER/24" dev "${tag}p"
+	ip -n "$netns" link set "${tag}p" up
+	# A userspace datapath carries these frames: no offloads to fix up.
+	if command -v ethtool > /dev/null; then
+		ethtool -K "${tag}h" tx off rx off tso off gso off gro off > /dev/null 2>&1
+		ip netns exec "$netns" ethtool -K "${tag}p" tx off rx off tso off gso off gro off \
+			> /dev/null 2>&1
+	fi
+	# Random each run; text, because busybox wget --post-file stops at a NUL.
+	head -c $((3 << 18)) /dev/urandom | base64 -w 76 | head -c $((1 << 20)) > "$work/payload"
+	SHA=$(sha256sum "$work/payload" | cut -d' ' -f1)
+	ip netns exec "$netns" python3 "$src/tests/vm/peer-server.py" "$PEER" "$PORT" \
+		"$work/payload" $((VM_TIMEOUT + 30)) > "$work/peer.log" 2>&1 &
+	pids+=("$!")
+
+	regions+=("$NET_REGION")
+	truncate -s "$SIZE" "$NET_REGION" || fail "cannot create $NET_REGION"
+	"$HOSTD" -l 0 --no-huge --no-pci -m 256 --file-prefix "$tag" --log-level 'user*:info' \
+		--vdev "net_af_packet0,iface=${tag}h" -- \
+		--guest "$work/net.conf" --stats 10 --duration $((VM_TIMEOUT + 60)) \
+		> "$work/hostd.log" 2>&1 &
+	hostd=$!
+	pids+=("$hostd")
+	wait_region "$NET_REGION" "$hostd" "$work/hostd.log"
+	devs+=(-object "memory-backend-file,id=rNet,share=on,mem-path=$NET_REGION,size=$SIZE"
+		-device ivshmem-plain,memdev=rNet,addr=0x11)
+	cmdline+=" folio.net_bdf=0000:00:11.0 folio.peer=$PEER:$PORT"
+fi
+
+# ---- the VM ------------------------------------------------------------------
+log "booting: $cmdline"
+start=$(date +%s)
+timeout -k 5 "$VM_TIMEOUT" "${qemu_base[@]}" -accel "$accel" -smp 2 "${devs[@]}" \
+	-append "$cmdline" -serial "file:$work/serial.log" > "$work/qemu.log" 2>&1 &
+qemu=$!
+pids+=("$qemu")
+wait "$qemu"
+qrc=$?
+log "VM ran $(($(date +%s) - start)) s (qemu exit $qrc)"
+
+stop_pid "$echo_host"
+[ "$mode" = net ] && stop_pid "$hostd"
+
+serial=$work/serial.log
+tr -d '\r' < "$serial" 2> /dev/null | grep -a -E '^(FOLIO-VM|[a-z-]+\|)' > "$work/guest.log"
+sed 's/^/  guest: /' "$work/guest.log" >&2
+sed 's/^/  echo-host: /' "$work/echo-host.log" >&2
+
+# ---- verdict -------------------------------------------------------------------
+errors=0
+bad() {
+	log "FAIL: $*"
+	errors=$((errors + 1))
+}
+no_violation() { # who file: counters were printed and no violation is among them
+	grep -E -q 'bad_index=|violations=' "$2" || { bad "$1 printed no counters"; return; }
+	if grep -E -q '(bad_[a-z_]+|violations|peer_err)=[1-9]' "$2"; then
+		bad "$1 counted a violation: $(grep -E -o '(bad_[a-z_]+|violations|peer_err)=[1-9][0-9]*' "$2" | sort -u | tr '\n' ' ')"
+	fi
+	grep -q 'state=failed' "$2" && bad "$1 has a FAILED queue"
+}
+
+if [ $qrc -ne 0 ] || ! grep -q "FOLIO-VM: END" "$work/guest.log"; then
+	tail -n 40 "$serial" >&2
+	cat "$work/qemu.log" >&2
+	bad "the guest did not finish (qemu exit $qrc)"
+fi
+grep -q "FOLIO-VM: network devices other than lo: none" "$work/guest.log" ||
+	bad "the guest has a network device besides Folio's"
+
+n=$(sed -n 's/^FOLIO-VM: ECHO PASS echo: \([0-9]*\) frames verified.*/\1/p' "$work/guest.log")
+if [ -z "$n" ] || [ "$n" -lt "$FRAMES" ]; then
+	bad "echo: fewer than $FRAMES verified frames (${n:-none})"
+else
+	log "echo: $n frames verified byte by byte in the guest"
+fi
+grep '^echo-guest|' "$work/guest.log" > "$work/echo-guest.stats"
+no_violation echo-guest "$work/echo-guest.stats"
+no_violation echo-host "$work/echo-host.log"
+
+if [ "$mode" = net ]; then
+	sed 's/^/  hostd: /' "$work/hostd.log" | tail -n 30 >&2
+	sed 's/^/  peer: /' "$work/peer.log" >&2
+	grep -q "^FOLIO-VM: TCP GET bytes=$((1 << 20)) sha256=$SHA\$" "$work/guest.log" ||
+		bad "tcp: the guest did not receive the 1 MiB payload intact"
+	grep -q "^FOLIO-VM: TCP POST reply bytes=$((1 << 20)) sha256=$SHA\$" "$work/guest.log" ||
+		bad "tcp: the peer did not receive the 1 MiB upload intact"
+	grep -q "^FOLIO-VM: TCP DONE" "$work/guest.log" || bad "tcp: check not done"
+	grep '^tapd|' "$work/guest.log" > "$work/tapd.stats"
+	no_violation folio-tapd "$work/tapd.stats"
+	no_violation folio-hostd "$work/hostd.log"
+	[ $errors -eq 0 ] && log "tcp: 1 MiB each way between guest 198.18.0.1 and peer $PEER, sha256 $SHA"
+fi
+
+if [ $errors -ne 0 ]; then
+	[ -n "$work" ] && cp "$serial" "/tmp/folio-vm-$mode-serial.log" 2>/dev/null &&
+		log "serial log copied to /tmp/folio-vm-$mode-serial.log"
+	exit 1
+fi
+log "PASS ($accel)"
+exit 0
