@@ -63,7 +63,7 @@ check_echo() {
 	bar=$(bar_of "$echo_bdf") || { say "ECHO FAIL no ivshmem device at '$echo_bdf'"; return; }
 	say "echo: region $bar ($(stat -c %s "$bar") bytes)"
 	/folio/folio-echo-guest -c /folio/echo.conf --region "$bar" -n "$frames" \
-		--duration 150 > /tmp/echo.log 2>&1
+		--duration 60 > /tmp/echo.log 2>&1
 	rc=$?
 	show echo-guest /tmp/echo.log
 	if [ $rc -eq 0 ]; then
@@ -103,7 +103,7 @@ check_tcp() {
 	n=0
 	until ping -c 1 -W 1 "$ip" > /dev/null 2>&1; do
 		n=$((n + 1))
-		if [ $n -ge 60 ]; then
+		if [ $n -ge 30 ]; then
 			break
 		fi
 	done
@@ -112,9 +112,9 @@ check_tcp() {
 	# Host to guest: fetch the payload; guest to host: send it back.
 	rc=0
 	# Bounded by timeout(1): busybox 1.35's wget -T crashes.
-	if timeout 90 wget -q -O /tmp/payload "http://$peer/payload"; then
+	if timeout 45 wget -q -O /tmp/payload "http://$peer/payload"; then
 		say "TCP GET bytes=$(stat -c %s /tmp/payload) sha256=$(sha256sum /tmp/payload | cut -d' ' -f1)"
-		if timeout 90 wget -q -O /tmp/reply --post-file=/tmp/payload \
+		if timeout 45 wget -q -O /tmp/reply --post-file=/tmp/payload \
 			"http://$peer/upload"; then
 			say "TCP POST reply $(cat /tmp/reply)"
 		else
