@@ -100,6 +100,7 @@ struct opts {
 	enum verify verify;
 	int host_copy;
 	int busy;
+	uint32_t spin;     /* back-off: idle polls before sleeping */
 	double wait;        /* seconds a side waits for its peer */
 	double timeout;     /* whole run, 0: derived */
 	int quiet;
@@ -122,7 +123,7 @@ struct side {
 	int valid, role, rc;
 	char err[160];
 	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
-	uint64_t lost, reorder, bad, viol, tx_full, peer_sent;
+	uint64_t lost, reorder, bad, viol, tx_full, rx_empty, peer_sent;
 	double tx_secs, rx_secs;
 	uint64_t lib_tx, lib_rx; /* every frame through the library, control too */
 	int traced;
@@ -222,7 +223,7 @@ static void pin_cpu(int cpu)
 struct worker {
 	/* Written by the worker only; read by the reporter (relaxed). */
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes, lost;
-	uint64_t reorder, bad, tx_full, lib_tx, lib_rx, peer_sent;
+	uint64_t reorder, bad, tx_full, rx_empty, lib_tx, lib_rx, peer_sent;
 	double tx_first, tx_last, rx_first, rx_last;
 	uint64_t copy_to, copy_from, to_bytes, from_bytes;
 	uint64_t *lat;      /* round-trip samples in ns (guest, latency mode) */
@@ -586,8 +587,7 @@ static void *worker_main(void *arg)
 		seq = w->tx_frames;
 	}
 	folio_backoff_init(&bo);
-	if (o->busy)
-		bo.spin = UINT32_MAX;
+	bo.spin = o->busy ? UINT32_MAX : o->spin;
 	for (;;) {
 		int work = 0, rc;
 		double t = now_s();
@@ -629,7 +629,9 @@ static void *worker_main(void *arg)
 		rc = rx_poll(w, &rb, &expect, &fin, &bye, ctl);
 		if (rc > 0) {
 			work = 1;
-		} else if (rc < 0 && rc != FOLIO_ENOTREADY) {
+		} else if (rc == 0) {
+			STORE(w->rx_empty, w->rx_empty + 1);
+		} else if (rc != FOLIO_ENOTREADY) {
 			werr(w, rc, "queue %u: rx: %s", w->q, folio_strerror(rc));
 			break;
 		}
@@ -861,6 +863,7 @@ done:
 			s->reorder += w->reorder;
 			s->bad += w->bad;
 			s->tx_full += w->tx_full;
+			s->rx_empty += w->rx_empty;
 			s->peer_sent += w->peer_sent;
 			s->lib_tx += w->lib_tx;
 			s->lib_rx += w->lib_rx;
@@ -1004,6 +1007,7 @@ static void print_side_json(const struct opts *o, const struct side *s)
 	       s->rx_frames, s->rx_bytes, s->rx_secs, rate(s->rx_frames, s->rx_secs),
 	       rate(s->rx_bytes, s->rx_secs) * 8 / 1e9, s->lost, s->reorder, s->bad,
 	       s->peer_sent);
+	printf(",\"rx_empty_polls\":%" PRIu64, s->rx_empty);
 	printf(",\"violations\":%" PRIu64, s->viol);
 	printf(",\"copies\":{\"traced\":%s,\"lib_tx_frames\":%" PRIu64
 	       ",\"lib_rx_frames\":%" PRIu64, s->traced ? "true" : "false", s->lib_tx,
@@ -1129,6 +1133,8 @@ static void usage(void)
 	       "                         8 payload bytes; default) or full (every byte)\n"
 	       "      --host-copy        host receives by copy (default: in place)\n"
 	       "      --poll MODE        busy (default) or backoff (pause, then sleep)\n"
+	       "      --spin N           with backoff: idle polls before the first sleep\n"
+	       "                         (default 1024; 0 sleeps at once)\n"
 	       "      --wait SEC         how long a side waits for its peer (default 10)\n"
 	       "      --timeout SEC      give up on the whole run after SEC seconds\n"
 	       "  -q, --quiet            no interval lines, no summary (errors only)\n"
@@ -1170,7 +1176,7 @@ static uint64_t parse_u64(const char *opt, const char *v, uint64_t lo, uint64_t 
 static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_REGION = 256, O_BIDIR, O_LAT, O_VERIFY, O_HCOPY, O_POLL, O_WAIT,
-	       O_TIMEOUT };
+	       O_TIMEOUT, O_SPIN };
 	static const struct option lo[] = {
 		{ "role", required_argument, 0, 'r' },
 		{ "config", required_argument, 0, 'c' },
@@ -1192,6 +1198,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "poll", required_argument, 0, O_POLL },
 		{ "wait", required_argument, 0, O_WAIT },
 		{ "timeout", required_argument, 0, O_TIMEOUT },
+		{ "spin", required_argument, 0, O_SPIN },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "version", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' },
@@ -1210,6 +1217,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->cpu[0] = o->cpu[1] = -1;
 	o->verify = V_LIGHT;
 	o->busy = 1;
+	o->spin = 1024;
 	o->wait = 10;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:c:t:n:i:l:P:d:Rb:A:JqVh", lo, NULL)) != -1) {
@@ -1275,6 +1283,10 @@ static void parse(int argc, char **argv, struct opts *o)
 				o->busy = 0;
 			else
 				die_usage("--poll '%s': expected busy or backoff", optarg);
+			break;
+		case O_SPIN:
+			o->spin = (uint32_t)parse_u64("--spin", optarg, 0, UINT32_MAX - 1);
+			o->busy = 0;
 			break;
 		case O_WAIT: o->wait = parse_secs("--wait", optarg, 0.1, 3600); break;
 		case O_TIMEOUT: o->timeout = parse_secs("--timeout", optarg, 1, 86400); break;
