@@ -10,7 +10,8 @@
 #   folio.echo_bdf=BDF      ivshmem device served by folio-echo-host
 #   folio.net_bdf=BDF       ivshmem device served by folio-hostd
 #   folio.frames=N          frames for the echo check
-#   folio.peer=IP:PORT      HTTP server in the peer namespace (tcp check)
+#   folio.peer=IP:PORT      HTTP server in the peer namespace (tcp check);
+#                           iperf3 -s listens on IP:5201 when iperf3 is packed
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 mount -t proc proc /proc
@@ -122,6 +123,19 @@ check_tcp() {
 		fi
 	else
 		rc=1
+	fi
+	# Throughput, when iperf3 was packed: guest to peer, then peer to guest.
+	if [ $rc -eq 0 ] && [ -x /folio/iperf3 ]; then
+		for dir in "" -R; do
+			if timeout 30 /folio/iperf3 -c "$ip" -p 5201 -t 3 -f m $dir \
+				> /tmp/iperf.log 2>&1; then
+				show iperf3 /tmp/iperf.log
+				say "IPERF${dir:- } $(grep -E 'receiver$' /tmp/iperf.log | tail -n 1)"
+			else
+				show iperf3 /tmp/iperf.log
+				say "IPERF FAIL $dir"
+			fi
+		done
 	fi
 	kill $tapd
 	wait $tapd

@@ -136,6 +136,8 @@ for a in $("$BUSYBOX" --list); do
 done
 guest_bins=("$ECHO_GUEST")
 [ "$mode" = net ] && guest_bins+=("$TAPD")
+IPERF3=$(command -v iperf3 || true)
+[ "$mode" = net ] && [ -n "$IPERF3" ] && guest_bins+=("$IPERF3")
 for b in "${guest_bins[@]}" "$BUSYBOX"; do
 	[ "$b" = "$BUSYBOX" ] || cp "$b" "$root/folio/"
 	# Shared libraries (and the loader) at the same paths as on the host.
@@ -236,6 +238,11 @@ if [ "$mode" = net ]; then
 		"$work/payload" $((VM_TIMEOUT + 30)) > "$work/peer.log" 2>&1 &
 	pids+=("$!")
 
+	if [ -n "$IPERF3" ]; then
+		ip netns exec "$netns" "$IPERF3" -s -B "$PEER" -p 5201 > "$work/iperf3.log" 2>&1 &
+		pids+=("$!")
+	fi
+
 	regions+=("$NET_REGION")
 	truncate -s "$SIZE" "$NET_REGION" || fail "cannot create $NET_REGION"
 	"$HOSTD" -l 0 --no-huge --no-pci -m 256 --file-prefix "$tag" --log-level 'user*:info' \
@@ -309,6 +316,11 @@ if [ "$mode" = net ]; then
 	grep -q "^FOLIO-VM: TCP POST reply bytes=$((1 << 20)) sha256=$SHA\$" "$work/guest.log" ||
 		bad "tcp: the peer did not receive the 1 MiB upload intact"
 	grep -q "^FOLIO-VM: TCP DONE" "$work/guest.log" || bad "tcp: check not done"
+	if [ -n "$IPERF3" ]; then
+		grep -q "^FOLIO-VM: IPERF FAIL" "$work/guest.log" && bad "tcp: iperf3 failed"
+		[ "$(grep -c '^FOLIO-VM: IPERF.*receiver$' "$work/guest.log")" -eq 2 ] ||
+			bad "tcp: iperf3 did not report both directions"
+	fi
 	grep '^tapd|' "$work/guest.log" > "$work/tapd.stats"
 	no_violation folio-tapd "$work/tapd.stats"
 	no_violation folio-hostd "$work/hostd.log"
