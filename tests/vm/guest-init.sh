@@ -6,7 +6,7 @@
 # ("FOLIO-VM: ..."), then powers off. The host side reads the markers.
 #
 # Kernel parameters (set by run-vm.sh):
-#   folio.checks=echo,tcp   which checks to run
+#   folio.checks=echo,tcp,restart   which checks to run, in order
 #   folio.echo_bdf=BDF      ivshmem device served by folio-echo-host
 #   folio.net_bdf=BDF       ivshmem device served by folio-hostd
 #   folio.frames=N          frames for the echo check
@@ -22,7 +22,7 @@ exec >/dev/console 2>&1
 
 say() { echo "FOLIO-VM: $*"; }
 
-checks="" echo_bdf="" net_bdf="" frames=10000 peer=""
+checks="" tapd="" echo_bdf="" net_bdf="" frames=10000 peer=""
 for kv in $(cat /proc/cmdline); do
 	case "$kv" in
 	folio.checks=*) checks=$(echo "${kv#*=}" | tr ',' ' ') ;;
@@ -93,6 +93,7 @@ check_tcp() {
 		show tapd /tmp/tapd.log
 		say "TCP FAIL tapd did not create folio0"
 		kill $tapd 2>/dev/null
+		tapd=""
 		return
 	fi
 	ip addr add 198.18.0.1/24 dev folio0
@@ -137,9 +138,6 @@ check_tcp() {
 			fi
 		done
 	fi
-	kill $tapd
-	wait $tapd
-	show tapd /tmp/tapd.log
 	if [ $rc -eq 0 ]; then
 		say "TCP DONE"
 	else
@@ -147,13 +145,39 @@ check_tcp() {
 	fi
 }
 
+# The host restarts folio-hostd while this guest runs: it reuses the region
+# file that QEMU maps and publishes a new epoch; folio-tapd re-attaches by
+# itself. The peer's /generation turns 2 once the new backend is up.
+check_restart() {
+	[ -n "$tapd" ] || { say "RESTART FAIL no folio-tapd running"; return; }
+	say "RESTART READY"
+	n=0 gen=""
+	while [ $n -lt 60 ]; do
+		gen=$(timeout 5 wget -q -O - "http://$peer/generation" 2>/dev/null)
+		[ "$gen" = 2 ] && break
+		sleep 1
+		n=$((n + 1))
+	done
+	if [ "$gen" = 2 ] && timeout 45 wget -q -O /tmp/payload2 "http://$peer/payload"; then
+		say "RESTART GET bytes=$(stat -c %s /tmp/payload2) sha256=$(sha256sum /tmp/payload2 | cut -d' ' -f1)"
+	else
+		say "RESTART FAIL generation '$gen'"
+	fi
+}
+
 for c in $checks; do
 	case "$c" in
 	echo) check_echo ;;
 	tcp) check_tcp ;;
+	restart) check_restart ;;
 	*) say "unknown check $c" ;;
 	esac
 done
+if [ -n "$tapd" ]; then
+	kill $tapd
+	wait $tapd
+	show tapd /tmp/tapd.log
+fi
 say "END"
 sync
 poweroff -f

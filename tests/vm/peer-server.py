@@ -3,10 +3,12 @@
 """The peer of the VM test's TCP check, run inside the peer namespace.
 
 GET /payload sends the payload file; POST /upload reads the body and answers
-"bytes=N sha256=HEX", which the guest prints on its console. The server
-stops by itself after LIFETIME seconds.
+"bytes=N sha256=HEX", which the guest prints on its console; GET /generation
+sends the content of the GENERATION file, which the test bumps when it has
+restarted the host backend. The server stops by itself after LIFETIME
+seconds.
 
-    peer-server.py ADDR PORT PAYLOAD LIFETIME
+    peer-server.py ADDR PORT PAYLOAD LIFETIME GENERATION
 """
 import hashlib
 import http.server
@@ -16,6 +18,7 @@ import time
 
 class Handler(http.server.BaseHTTPRequestHandler):
     payload = b""
+    generation = ""
 
     def log_message(self, fmt, *args):
         sys.stderr.write("peer: " + (fmt % args) + "\n")
@@ -28,10 +31,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        if self.path != "/payload":
+        if self.path == "/payload":
+            self.reply(self.payload)
+        elif self.path == "/generation":
+            with open(self.generation, "rb") as f:
+                self.reply(f.read().strip())
+        else:
             self.send_error(404)
-            return
-        self.reply(self.payload)
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -48,6 +54,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main():
     addr, port, path, lifetime = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    Handler.generation = sys.argv[5]
     with open(path, "rb") as f:
         Handler.payload = f.read()
     srv = http.server.HTTPServer((addr, port), Handler)

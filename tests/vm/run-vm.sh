@@ -7,7 +7,9 @@
 #
 #   run-vm.sh echo BUILD SRC   raw echo: >= 10,000 frames verified byte by byte
 #   run-vm.sh net  BUILD SRC   echo, then TCP through folio-tapd (guest) and
-#                              folio-hostd (host) to a peer namespace
+#                              folio-hostd (host) to a peer namespace, then
+#                              folio-hostd is restarted under the running VM
+#                              and the guest fetches the payload again
 #
 # Device plan (fixed PCI slots, so the guest knows which is which):
 #   00:10.0  ivshmem, region served by folio-echo-host (examples/)
@@ -110,7 +112,7 @@ if [ "$mode" = net ]; then
 	[ -x "$TAPD" ] || skip "TCP check: $TAPD is not built (needs liburing)"
 	command -v python3 > /dev/null || skip "python3 not installed (peer server)"
 	command -v ip > /dev/null || skip "iproute2 not installed"
-	checks=echo,tcp
+	checks=echo,tcp,restart
 fi
 
 work=$(mktemp -d /tmp/folio-vm.XXXXXX) || fail "mktemp"
@@ -190,6 +192,17 @@ fi
 log "accelerator: $accel"
 
 # ---- host side ---------------------------------------------------------------
+region_epoch() { od -An -tu4 -j12 -N4 "$1" | tr -d ' '; }
+
+start_hostd() { # log name; sets hostd
+	"$HOSTD" -l 0 --no-huge --no-pci -m 256 --file-prefix "$tag" --log-level 'user*:info' \
+		--vdev "net_af_packet0,iface=${tag}h" -- \
+		--guest "$work/net.conf" --stats 10 --duration $((VM_TIMEOUT + 60)) \
+		> "$work/$1.log" 2>&1 &
+	hostd=$!
+	pids+=("$hostd")
+}
+
 wait_region() { # file pid log: until the header magic is written
 	local i
 	for i in $(seq 300); do
@@ -234,8 +247,9 @@ if [ "$mode" = net ]; then
 	# Random each run; text, because busybox wget --post-file stops at a NUL.
 	head -c $((3 << 18)) /dev/urandom | base64 -w 76 | head -c $((1 << 20)) > "$work/payload"
 	SHA=$(sha256sum "$work/payload" | cut -d' ' -f1)
+	echo 1 > "$work/generation"
 	ip netns exec "$netns" python3 "$src/tests/vm/peer-server.py" "$PEER" "$PORT" \
-		"$work/payload" $((VM_TIMEOUT + 30)) > "$work/peer.log" 2>&1 &
+		"$work/payload" $((VM_TIMEOUT + 30)) "$work/generation" > "$work/peer.log" 2>&1 &
 	pids+=("$!")
 
 	if [ -n "$IPERF3" ]; then
@@ -245,13 +259,8 @@ if [ "$mode" = net ]; then
 
 	regions+=("$NET_REGION")
 	truncate -s "$SIZE" "$NET_REGION" || fail "cannot create $NET_REGION"
-	"$HOSTD" -l 0 --no-huge --no-pci -m 256 --file-prefix "$tag" --log-level 'user*:info' \
-		--vdev "net_af_packet0,iface=${tag}h" -- \
-		--guest "$work/net.conf" --stats 10 --duration $((VM_TIMEOUT + 60)) \
-		> "$work/hostd.log" 2>&1 &
-	hostd=$!
-	pids+=("$hostd")
-	wait_region "$NET_REGION" "$hostd" "$work/hostd.log"
+	start_hostd hostd1
+	wait_region "$NET_REGION" "$hostd" "$work/hostd1.log"
 	devs+=(-object "memory-backend-file,id=rNet,share=on,mem-path=$NET_REGION,size=$SIZE"
 		-device ivshmem-plain,memdev=rNet,addr=0x11)
 	cmdline+=" folio.net_bdf=0000:00:11.0 folio.peer=$PEER:$PORT"
@@ -264,6 +273,25 @@ timeout -k 5 "$VM_TIMEOUT" "${qemu_base[@]}" -accel "$accel" -smp 2 "${devs[@]}"
 	-append "$cmdline" -serial "file:$work/serial.log" > "$work/qemu.log" 2>&1 &
 qemu=$!
 pids+=("$qemu")
+if [ "$mode" = net ]; then
+	# Restart the backend under the running VM when the guest asks for it.
+	while kill -0 "$qemu" 2>/dev/null &&
+		! grep -a -q "FOLIO-VM: RESTART READY" "$work/serial.log" 2>/dev/null; do
+		sleep 0.2
+	done
+	if kill -0 "$qemu" 2>/dev/null; then
+		old_epoch=$(region_epoch "$NET_REGION")
+		stop_pid "$hostd"
+		start_hostd hostd2
+		for i in $(seq 300); do
+			e=$(region_epoch "$NET_REGION")
+			[ "$e" != "$old_epoch" ] && [ $((e % 2)) -eq 0 ] && break
+			sleep 0.1
+		done
+		log "folio-hostd restarted: epoch $old_epoch -> $e"
+		echo 2 > "$work/generation"
+	fi
+fi
 wait "$qemu"
 qrc=$?
 log "VM ran $(($(date +%s) - start)) s (qemu exit $qrc)"
@@ -309,7 +337,8 @@ no_violation echo-guest "$work/echo-guest.stats"
 no_violation echo-host "$work/echo-host.log"
 
 if [ "$mode" = net ]; then
-	sed 's/^/  hostd: /' "$work/hostd.log" | tail -n 30 >&2
+	grep -h -v '^EAL\|^TELEMETRY' "$work/hostd1.log" "$work/hostd2.log" 2>/dev/null |
+		sed 's/^/  hostd: /' | tail -n 30 >&2
 	sed 's/^/  peer: /' "$work/peer.log" >&2
 	grep -q "^FOLIO-VM: TCP GET bytes=$((1 << 20)) sha256=$SHA\$" "$work/guest.log" ||
 		bad "tcp: the guest did not receive the 1 MiB payload intact"
@@ -323,8 +352,14 @@ if [ "$mode" = net ]; then
 	fi
 	grep '^tapd|' "$work/guest.log" > "$work/tapd.stats"
 	no_violation folio-tapd "$work/tapd.stats"
-	no_violation folio-hostd "$work/hostd.log"
-	[ $errors -eq 0 ] && log "tcp: 1 MiB each way between guest 198.18.0.1 and peer $PEER, sha256 $SHA"
+	no_violation "folio-hostd (first)" "$work/hostd1.log"
+	no_violation "folio-hostd (restarted)" "$work/hostd2.log"
+	grep -q "^FOLIO-VM: RESTART GET bytes=$((1 << 20)) sha256=$SHA\$" "$work/guest.log" ||
+		bad "restart: no intact transfer after folio-hostd restarted"
+	grep -q '^tapd|.*exit:.* attach=2 ' "$work/tapd.stats" ||
+		bad "restart: folio-tapd did not re-attach exactly once"
+	[ $errors -eq 0 ] && log "tcp: 1 MiB each way between guest 198.18.0.1 and peer $PEER, sha256 $SHA" &&
+		log "restart: folio-hostd restarted under the VM, folio-tapd re-attached, 1 MiB intact"
 fi
 
 if [ $errors -ne 0 ]; then
