@@ -48,7 +48,7 @@ enum tstat {
 	T_TAP_RX,       /* frames read from the TAP */
 	T_TO_HOST,      /* ... accepted by the ring */
 	T_TO_HOST_BYTES,
-	T_DROP_FULL,    /* ... dropped: ring full */
+	T_TX_WAIT,      /* polls that found the ring full (frames kept) */
 	T_DROP_DOWN,    /* ... dropped: host not attached or channel failed */
 	T_DROP_RUNT,    /* ... dropped: shorter than an Ethernet header */
 	T_FROM_HOST,    /* frames taken from the ring */
@@ -63,7 +63,7 @@ enum tstat {
 };
 
 static const char *const tstat_name[T__COUNT] = {
-	"tap_rx", "to_host", "to_host_bytes", "drop_full", "drop_down",
+	"tap_rx", "to_host", "to_host_bytes", "tx_wait", "drop_down",
 	"drop_runt", "from_host", "from_host_bytes", "tap_tx", "tap_tx_err",
 	"tap_tx_drop", "read_err", "not_ready", "peer_err",
 };
@@ -216,21 +216,28 @@ static int post_read(struct bridge *b, uint32_t i)
 
 static void report(int rc, const char *what)
 {
+	static int last;
+
 	if (rc == FOLIO_ENOTREADY) {
 		st[T_NOT_READY]++;
 		return;
 	}
-	if (rc == FOLIO_EPEER) {
+	if (rc == FOLIO_EPEER)
 		st[T_PEER_ERR]++;
+	/* Latched errors repeat on every call: say each new one once. */
+	if (rc != last || rc == FOLIO_EPEER)
 		fprintf(stderr, "folio-tapd: %s: %s\n", what, folio_strerror(rc));
-	}
+	last = rc;
 }
 
-/* Push the frames read so far into the ring; a frame the ring cannot take
- * now is dropped (the TAP is a NIC: TCP recovers), its read is re-posted. */
+/* Push the frames read so far into the ring. Frames the ring has no room
+ * for stay queued and their reads are not re-posted: the TAP's own queue
+ * then fills and the kernel pushes back on the sender instead of losing
+ * frames. Only while the host is away are frames dropped, as a NIC without
+ * link would. */
 static unsigned flush_tx(struct bridge *b)
 {
-	unsigned n = b->ntx;
+	unsigned n = b->ntx, done;
 	int rc;
 
 	if (!n)
@@ -243,15 +250,22 @@ static unsigned flush_tx(struct bridge *b)
 			bytes += b->txlen[i];
 		st[T_TO_HOST] += (unsigned)rc;
 		st[T_TO_HOST_BYTES] += bytes;
-		st[T_DROP_FULL] += n - (unsigned)rc;
+		done = (unsigned)rc;
 	} else {
 		report(rc, "tx");
 		st[T_DROP_DOWN] += n;
+		done = n;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < done; i++)
 		(void)post_read(b, b->txid[i]);
-	b->ntx = 0;
-	return n;
+	if (done < n) {
+		st[T_TX_WAIT]++;
+		memmove(b->tx, b->tx + done, (n - done) * sizeof(b->tx[0]));
+		memmove(b->txlen, b->txlen + done, (n - done) * sizeof(b->txlen[0]));
+		memmove(b->txid, b->txid + done, (n - done) * sizeof(b->txid[0]));
+	}
+	b->ntx = n - done;
+	return done;
 }
 
 static unsigned reap(struct bridge *b)

@@ -81,7 +81,7 @@ topo_down() {
 	for p in "${PIDS[@]}" $TAPD_PID $HOSTD_PID; do stop_pid "$p"; done
 	for ns in "$NS_CVM" "$NS_HST" "$NS_PEER"; do ip netns del "$ns" 2>/dev/null; done
 	rm -f "$REGION"
-	rm -rf "/var/run/dpdk/fe2e$TAG"
+	rm -rf "/var/run/dpdk/fe2e$TAG" "/var/run/dpdk/tp$TAG"
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 
