@@ -1,0 +1,957 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rte_eth_folio.c - net_folio, a DPDK vdev PMD over a Folio region.
+ *
+ * One port is one Folio channel, in either role:
+ *   role=guest  the trusted side, in the CVM. Receive copies each frame once
+ *               from its slot into the application's mbuf; transmit copies
+ *               each mbuf once into a slot. Nothing else touches the region.
+ *   role=host   the backend. Receive lends guest frames in place as mbufs
+ *               with an external buffer on the slot (zero copy); the slot
+ *               goes back to the guest when the mbuf is freed. Frames
+ *               shorter than zc_min are copied instead, which is cheaper
+ *               than the external-buffer bookkeeping. Transmit copies.
+ *
+ * The geometry is the fixed configuration given in the devargs (or a
+ * config file); queue count and MTU can not be changed by the application.
+ * A peer that is absent, restarting or gone only gives empty bursts; a peer
+ * that breaks the protocol latches its queue FAILED, which the xstats show.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_atomic.h>
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+
+#include "folio.h"
+
+RTE_LOG_REGISTER(folio_logtype, pmd.net.folio, NOTICE);
+#define FL_LOG(level, fmt, ...)                                          \
+	rte_log(RTE_LOG_##level, folio_logtype, "net_folio: " fmt "\n", \
+		##__VA_ARGS__)
+
+enum fp_role { FP_GUEST, FP_HOST };
+
+#define FP_STASH FOLIO_MAX_BURST
+/* Multi-segment frames are gathered into this many bounce buffers per
+ * transmit burst; a burst stops early when they are used up. */
+#define FP_BOUNCE 32u
+/* A guest port whose region is not there yet retries this often. */
+#define FP_OPEN_RETRY_MS 20u
+
+struct fp_priv;
+
+/* One lent guest frame: the external-buffer descriptor of its slot. */
+struct fp_zc_slot {
+	struct rte_mbuf_ext_shared_info shinfo;
+	struct fp_queue *q;
+	uint32_t id;
+};
+
+/* One Folio queue pair; the ethdev rx and tx queue qid both point here. */
+struct fp_queue {
+	struct fp_priv *priv;
+	uint16_t qid;
+	uint16_t port;
+	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
+	unsigned stash_n;
+	struct rte_mbuf *stash[FP_STASH]; /* preallocated rx mbufs */
+	uint64_t rx_nombuf;
+	uint64_t tx_bad; /* mbufs dropped: length outside the config */
+	struct fp_zc_slot *zc; /* host role: ring_entries descriptors */
+	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
+	uint64_t base[FOLIO_STAT__COUNT]; /* counters at the last reset */
+	int rx_setup, tx_setup;
+};
+
+struct fp_priv {
+	enum fp_role role;
+	struct folio_config cfg;
+	uint32_t max_frame;
+	uint32_t zc_min; /* host rx: frames shorter than this are copied */
+	uint16_t slot_len; /* external buffer length: the slot, clipped */
+	struct folio_guest *guest; /* published with a release store */
+	struct folio_host *host;
+	rte_spinlock_t open_lock;
+	uint64_t next_open; /* tsc of the next lazy open attempt */
+	uint32_t lent;      /* host: external mbufs not yet freed */
+	int open_err;       /* last error logged by a lazy open */
+	struct rte_ether_addr mac;
+	struct fp_queue *qs[FOLIO_MAX_QUEUES];
+};
+
+static const char *const fp_keys[] = {
+	"role", "path", "config", "queues", "ring_entries", "slot_size", "mtu",
+	"guest_mac", "host_mac", "numa_node", "zc_min", NULL,
+};
+
+static void fp_folio_log(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	rte_log(level <= FOLIO_LOG_ERR ? RTE_LOG_ERR :
+		level == FOLIO_LOG_WARN ? RTE_LOG_WARNING : RTE_LOG_INFO,
+		folio_logtype, "net_folio: %s\n", msg);
+}
+
+/* ---- endpoint access ---------------------------------------------------- */
+
+static inline struct folio_guest *fp_guest(struct fp_priv *p)
+{
+	return __atomic_load_n(&p->guest, __ATOMIC_ACQUIRE);
+}
+
+/* Open the region if the host has made it. Never blocks: a missing or not
+ * yet written region is retried later, at most every FP_OPEN_RETRY_MS. */
+static int fp_guest_try_open(struct fp_priv *p, int force)
+{
+	struct folio_guest *g = NULL;
+	uint64_t now = rte_get_timer_cycles();
+	int rc;
+
+	if (!force && now < __atomic_load_n(&p->next_open, __ATOMIC_RELAXED))
+		return -EAGAIN;
+	if (!rte_spinlock_trylock(&p->open_lock))
+		return -EAGAIN;
+	if (fp_guest(p)) {
+		rte_spinlock_unlock(&p->open_lock);
+		return 0;
+	}
+	rc = folio_guest_open(&p->cfg, &g);
+	if (rc == 0) {
+		__atomic_store_n(&p->guest, g, __ATOMIC_RELEASE);
+		FL_LOG(INFO, "guest attached to %s", p->cfg.region);
+		p->open_err = 0;
+	} else {
+		if (rc != p->open_err)
+			rte_log(rc == -ENOENT || rc == FOLIO_ESMALL ||
+				rc == FOLIO_ENOTREADY ? RTE_LOG_INFO : RTE_LOG_ERR,
+				folio_logtype, "net_folio: guest: %s: %s (will retry)\n",
+				p->cfg.region, folio_strerror(rc));
+		p->open_err = rc;
+		__atomic_store_n(&p->next_open, now + rte_get_timer_hz() *
+				 FP_OPEN_RETRY_MS / 1000, __ATOMIC_RELAXED);
+	}
+	rte_spinlock_unlock(&p->open_lock);
+	return rc;
+}
+
+static int fp_qstats(struct fp_priv *p, unsigned q, struct folio_stats *st)
+{
+	struct folio_guest *g;
+
+	memset(st, 0, sizeof(*st));
+	if (p->role == FP_HOST)
+		return p->host ? folio_host_stats(p->host, q, st) : -ENODEV;
+	g = fp_guest(p);
+	return g ? folio_guest_stats(g, q, st) : -ENODEV;
+}
+
+/* ---- rx ----------------------------------------------------------------- */
+
+/* Make sure the stash holds n mbufs. @return how many it holds. */
+static inline unsigned fp_stash_fill(struct fp_queue *q, unsigned n)
+{
+	if (q->stash_n < n) {
+		unsigned want = FP_STASH - q->stash_n;
+
+		if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n], want)) {
+			q->rx_nombuf++;
+			return q->stash_n < n ? q->stash_n : n;
+		}
+		q->stash_n = FP_STASH;
+	}
+	return n;
+}
+
+/* Hand out the first k mbufs of the stash's top n; keep the rest. */
+static inline void fp_stash_take(struct fp_queue *q, struct rte_mbuf **out,
+				 unsigned n, unsigned k)
+{
+	struct rte_mbuf **top = &q->stash[q->stash_n - n];
+
+	memcpy(out, top, k * sizeof(*out));
+	memmove(top, top + k, (n - k) * sizeof(*top));
+	q->stash_n -= k;
+}
+
+/* The stash holds freshly reset mbufs: only the length and port change. */
+static inline void fp_mbuf_set(struct rte_mbuf *m, uint32_t len, uint16_t port)
+{
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->port = port;
+}
+
+static uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct fp_queue *q = rxq;
+	struct folio_guest *g = fp_guest(q->priv);
+	void *bufs[FP_STASH];
+	uint32_t lens[FP_STASH];
+	struct rte_mbuf **top;
+	unsigned n;
+	int rc;
+
+	if (unlikely(!g)) {
+		if (fp_guest_try_open(q->priv, 0))
+			return 0;
+		g = fp_guest(q->priv);
+	}
+	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
+	if (unlikely(!n))
+		return 0;
+	top = &q->stash[q->stash_n - n];
+	for (unsigned i = 0; i < n; i++)
+		bufs[i] = rte_pktmbuf_mtod(top[i], void *);
+	/* The one copy: slot -> the application's mbuf. */
+	rc = folio_guest_rx_burst(g, q->qid, bufs, lens, n);
+	if (rc <= 0)
+		return 0; /* idle, host away (ENOTREADY) or failed: counted */
+	for (int i = 0; i < rc; i++)
+		fp_mbuf_set(top[i], lens[i], q->port);
+	fp_stash_take(q, pkts, n, (unsigned)rc);
+	return (uint16_t)rc;
+}
+
+static void fp_zc_free(void *addr, void *opaque)
+{
+	struct fp_zc_slot *s = opaque;
+	struct fp_priv *p = s->q->priv;
+
+	(void)addr;
+	(void)folio_host_rx_done(p->host, s->q->qid, s->id);
+	__atomic_fetch_sub(&p->lent, 1, __ATOMIC_RELAXED);
+}
+
+static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct fp_queue *q = rxq;
+	struct fp_priv *p = q->priv;
+	struct folio_frame fr[FP_STASH];
+	struct rte_mbuf **top;
+	unsigned n, lent = 0;
+	int rc;
+
+	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
+	if (unlikely(!n))
+		return 0;
+	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
+	if (rc <= 0)
+		return 0; /* idle, guest absent, or failed: counted */
+	top = &q->stash[q->stash_n - n];
+	for (int i = 0; i < rc; i++) {
+		struct rte_mbuf *m = top[i];
+
+		if (fr[i].len < p->zc_min) {
+			rte_memcpy(rte_pktmbuf_mtod(m, void *), fr[i].data,
+				   fr[i].len);
+			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
+		} else {
+			/* Zero copy: the mbuf's data is the slot itself. Only
+			 * the length is trusted; the bytes are guest data. */
+			struct fp_zc_slot *s = &q->zc[fr[i].id &
+						      (p->cfg.ring_entries - 1)];
+
+			s->id = fr[i].id;
+			rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
+			rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)fr[i].data,
+						  RTE_BAD_IOVA,
+						  p->slot_len,
+						  &s->shinfo);
+			lent++;
+		}
+		fp_mbuf_set(m, fr[i].len, q->port);
+	}
+	if (lent)
+		__atomic_fetch_add(&p->lent, lent, __ATOMIC_RELAXED);
+	fp_stash_take(q, pkts, n, (unsigned)rc);
+	return (uint16_t)rc;
+}
+
+/* ---- tx ----------------------------------------------------------------- */
+
+/*
+ * Gather up to nb frames: drop (and count) a leading frame whose length the
+ * configuration refuses, stop before a later one so that the mbufs taken
+ * stay a prefix. A multi-segment mbuf is gathered into a bounce buffer
+ * (two copies); single-segment mbufs are copied once, straight from the
+ * mbuf into the slot. @return frames to send; *skip = dropped leading ones.
+ */
+static inline unsigned fp_tx_gather(struct fp_queue *q, struct rte_mbuf **pkts,
+				    unsigned nb, const void **bufs,
+				    uint32_t *lens, unsigned *skip)
+{
+	uint32_t max = q->priv->max_frame;
+	unsigned n = 0, bounce = 0, i;
+
+	*skip = 0;
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t len = m->pkt_len;
+
+		if (unlikely(len < FOLIO_MIN_FRAME || len > max)) {
+			if (n)
+				break;
+			q->tx_bad++;
+			rte_pktmbuf_free(m);
+			(*skip)++;
+			continue;
+		}
+		if (likely(m->nb_segs == 1)) {
+			bufs[n] = rte_pktmbuf_mtod(m, const void *);
+		} else {
+			uint8_t *b;
+
+			if (bounce == FP_BOUNCE)
+				break;
+			b = q->bounce + (size_t)bounce++ * max;
+			bufs[n] = rte_pktmbuf_read(m, 0, len, b);
+		}
+		lens[n++] = len;
+	}
+	return n;
+}
+
+static inline uint16_t fp_tx_finish(struct rte_mbuf **pkts, unsigned skip,
+				    int rc)
+{
+	if (rc <= 0)
+		return (uint16_t)skip; /* full, peer away, or failed */
+	rte_pktmbuf_free_bulk(pkts + skip, (unsigned)rc);
+	return (uint16_t)(skip + (unsigned)rc);
+}
+
+static uint16_t fp_guest_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct fp_queue *q = txq;
+	struct folio_guest *g = fp_guest(q->priv);
+	const void *bufs[FP_STASH];
+	uint32_t lens[FP_STASH];
+	unsigned n, skip;
+
+	if (unlikely(!g)) {
+		if (fp_guest_try_open(q->priv, 0))
+			return 0;
+		g = fp_guest(q->priv);
+	}
+	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
+			 &skip);
+	/* The one copy: the application's mbuf -> slot. */
+	return fp_tx_finish(pkts, skip,
+			    n ? folio_guest_tx_burst(g, q->qid, bufs, lens, n) : 0);
+}
+
+static uint16_t fp_host_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct fp_queue *q = txq;
+	const void *bufs[FP_STASH];
+	uint32_t lens[FP_STASH];
+	unsigned n, skip;
+
+	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
+			 &skip);
+	return fp_tx_finish(pkts, skip,
+			    n ? folio_host_tx_burst(q->priv->host, q->qid, bufs,
+						    lens, n) : 0);
+}
+
+/* ---- control ------------------------------------------------------------ */
+
+static int fp_configure(struct rte_eth_dev *dev)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (dev->data->nb_rx_queues != p->cfg.queues ||
+	    dev->data->nb_tx_queues != p->cfg.queues) {
+		FL_LOG(ERR, "%s: %u rx / %u tx queues asked, the fixed config has %u",
+		       dev->data->name, dev->data->nb_rx_queues,
+		       dev->data->nb_tx_queues, p->cfg.queues);
+		return -EINVAL;
+	}
+	if (dev->data->mtu != p->cfg.mtu) {
+		FL_LOG(ERR, "%s: MTU %u asked, the fixed config has %u",
+		       dev->data->name, dev->data->mtu, p->cfg.mtu);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fp_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	info->max_mac_addrs = 1;
+	info->max_rx_pktlen = p->max_frame;
+	info->min_mtu = (uint16_t)p->cfg.mtu;
+	info->max_mtu = (uint16_t)p->cfg.mtu;
+	info->max_rx_queues = (uint16_t)p->cfg.queues;
+	info->max_tx_queues = (uint16_t)p->cfg.queues;
+	info->min_rx_bufsize = p->max_frame;
+	info->rx_desc_lim.nb_max = (uint16_t)p->cfg.ring_entries;
+	info->tx_desc_lim.nb_max = (uint16_t)p->cfg.ring_entries;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->default_rxportconf.ring_size = (uint16_t)p->cfg.ring_entries;
+	info->default_txportconf.ring_size = (uint16_t)p->cfg.ring_entries;
+	return 0;
+}
+
+static int fp_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (mtu != p->cfg.mtu) {
+		FL_LOG(ERR, "%s: MTU is fixed at %u by the configuration",
+		       dev->data->name, p->cfg.mtu);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fp_host_any_failed(struct fp_priv *p)
+{
+	struct folio_stats st;
+
+	for (unsigned q = 0; q < p->cfg.queues; q++)
+		if (!fp_qstats(p, q, &st) && st.state == FOLIO_Q_FAILED)
+			return 1;
+	return 0;
+}
+
+static int fp_start(struct rte_eth_dev *dev)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	int rc;
+
+	if (p->role == FP_HOST) {
+		/* A restart of the port re-arms queues that a guest failed:
+		 * a new epoch, which the guest attaches to afresh. Not while
+		 * frames are still lent out of the old mapping. */
+		if (p->host && fp_host_any_failed(p) &&
+		    __atomic_load_n(&p->lent, __ATOMIC_ACQUIRE) == 0) {
+			folio_host_close(p->host);
+			p->host = NULL;
+		}
+		if (!p->host) {
+			rc = folio_host_create(&p->cfg, &p->host);
+			if (rc) {
+				FL_LOG(ERR, "%s: host: %s: %s", dev->data->name,
+				       p->cfg.region, folio_strerror(rc));
+				return rc < 0 && rc > -4096 ? rc : -EIO;
+			}
+			FL_LOG(INFO, "%s: host region %s, epoch %u",
+			       dev->data->name, p->cfg.region,
+			       folio_host_epoch(p->host));
+		}
+	} else {
+		rc = fp_guest_try_open(p, 1);
+		if (rc == FOLIO_EMAGIC || rc == FOLIO_EVERSION ||
+		    rc == FOLIO_EDIGEST || rc == -EINVAL) {
+			FL_LOG(ERR, "%s: region %s does not match the fixed config",
+			       dev->data->name, p->cfg.region);
+			return -EINVAL;
+		}
+		/* Otherwise the host is not there yet: rx/tx retry. */
+	}
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
+	return 0;
+}
+
+static int fp_stop(struct rte_eth_dev *dev)
+{
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	return 0;
+}
+
+static int fp_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_UP,
+	};
+	struct folio_stats st;
+
+	(void)wait;
+	if (!dev->data->dev_started)
+		link.link_status = RTE_ETH_LINK_DOWN;
+	for (unsigned q = 0; q < p->cfg.queues; q++)
+		if (fp_qstats(p, q, &st) || st.state != FOLIO_Q_READY)
+			link.link_status = RTE_ETH_LINK_DOWN;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int fp_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	for (unsigned q = 0; q < p->cfg.queues; q++) {
+		struct fp_queue *fq = p->qs[q];
+		struct folio_stats st;
+		uint64_t v[FOLIO_STAT__COUNT];
+
+		if (!fq)
+			continue;
+		if (fp_qstats(p, q, &st))
+			memcpy(st.v, fq->base, sizeof(st.v));
+		for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
+			v[k] = st.v[k] - fq->base[k];
+		s->ipackets += v[FOLIO_STAT_RX_FRAMES];
+		s->ibytes += v[FOLIO_STAT_RX_BYTES];
+		s->opackets += v[FOLIO_STAT_TX_FRAMES];
+		s->obytes += v[FOLIO_STAT_TX_BYTES];
+		s->ierrors += v[FOLIO_STAT_BAD_INDEX] + v[FOLIO_STAT_BAD_LENGTH] +
+			      v[FOLIO_STAT_BAD_HEADER];
+		s->oerrors += fq->tx_bad;
+		s->rx_nombuf += fq->rx_nombuf;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			s->q_ipackets[q] = v[FOLIO_STAT_RX_FRAMES];
+			s->q_ibytes[q] = v[FOLIO_STAT_RX_BYTES];
+			s->q_opackets[q] = v[FOLIO_STAT_TX_FRAMES];
+			s->q_obytes[q] = v[FOLIO_STAT_TX_BYTES];
+		}
+	}
+	return 0;
+}
+
+static int fp_stats_reset(struct rte_eth_dev *dev)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	/* The library's counters only grow: remember where they stand. */
+	for (unsigned q = 0; q < p->cfg.queues; q++) {
+		struct fp_queue *fq = p->qs[q];
+		struct folio_stats st;
+
+		if (!fq)
+			continue;
+		if (!fp_qstats(p, q, &st))
+			memcpy(fq->base, st.v, sizeof(fq->base));
+		fq->tx_bad = 0;
+		fq->rx_nombuf = 0;
+	}
+	return 0;
+}
+
+/* Per queue: every folio counter, then the queue state (0 detached,
+ * 1 ready, 2 failed), the attached epoch and the PMD's own drops. */
+#define FP_XSTATS_PER_Q (FOLIO_STAT__COUNT + 4u)
+
+static int fp_xstats_get_names(struct rte_eth_dev *dev,
+			       struct rte_eth_xstat_name *names,
+			       unsigned int size)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	unsigned total = p->cfg.queues * FP_XSTATS_PER_Q, i = 0;
+
+	if (!names || size < total)
+		return (int)total;
+	for (unsigned q = 0; q < p->cfg.queues; q++) {
+		for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
+			snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE,
+				 "q%u_%s", q, folio_stat_name(k));
+		snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE, "q%u_state", q);
+		snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE, "q%u_epoch", q);
+		snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE,
+			 "q%u_tx_bad_length", q);
+		snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE,
+			 "q%u_rx_nombuf", q);
+	}
+	return (int)total;
+}
+
+static int fp_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+			 unsigned int n)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	unsigned total = p->cfg.queues * FP_XSTATS_PER_Q, i = 0;
+
+	if (!xs || n < total)
+		return (int)total;
+	for (unsigned q = 0; q < p->cfg.queues; q++) {
+		struct fp_queue *fq = p->qs[q];
+		struct folio_stats st;
+
+		fp_qstats(p, q, &st);
+		for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++, i++) {
+			xs[i].id = i;
+			xs[i].value = st.v[k] - (fq ? fq->base[k] : 0);
+		}
+		xs[i].id = i; xs[i++].value = st.state;
+		xs[i].id = i; xs[i++].value = st.epoch;
+		xs[i].id = i; xs[i++].value = fq ? fq->tx_bad : 0;
+		xs[i].id = i; xs[i++].value = fq ? fq->rx_nombuf : 0;
+	}
+	return (int)total;
+}
+
+static struct fp_queue *fp_queue_get(struct rte_eth_dev *dev, uint16_t qid,
+				     unsigned socket)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	struct fp_queue *q = p->qs[qid];
+
+	if (q)
+		return q;
+	q = rte_zmalloc_socket("net_folio_q", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       (int)socket);
+	if (!q)
+		return NULL;
+	q->priv = p;
+	q->qid = qid;
+	q->port = dev->data->port_id;
+	q->bounce = rte_malloc_socket("net_folio_bounce",
+				      (size_t)FP_BOUNCE * p->max_frame, 64,
+				      (int)socket);
+	if (p->role == FP_HOST)
+		q->zc = rte_zmalloc_socket("net_folio_zc",
+					   sizeof(*q->zc) * p->cfg.ring_entries,
+					   RTE_CACHE_LINE_SIZE, (int)socket);
+	if (!q->bounce || (p->role == FP_HOST && !q->zc)) {
+		rte_free(q->bounce);
+		rte_free(q->zc);
+		rte_free(q);
+		return NULL;
+	}
+	for (uint32_t i = 0; q->zc && i < p->cfg.ring_entries; i++) {
+		q->zc[i].q = q;
+		q->zc[i].shinfo.free_cb = fp_zc_free;
+		q->zc[i].shinfo.fcb_opaque = &q->zc[i];
+	}
+	p->qs[qid] = q;
+	return q;
+}
+
+static void fp_queue_put(struct fp_priv *p, uint16_t qid)
+{
+	struct fp_queue *q = p->qs[qid];
+
+	if (!q || q->rx_setup || q->tx_setup)
+		return;
+	if (q->stash_n)
+		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
+	q->stash_n = 0;
+	/* Lent mbufs still point at their slot descriptors: keep them. */
+	if (__atomic_load_n(&p->lent, __ATOMIC_ACQUIRE))
+		return;
+	rte_free(q->bounce);
+	rte_free(q->zc);
+	rte_free(q);
+	p->qs[qid] = NULL;
+}
+
+static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
+			     uint16_t nb_desc, unsigned int socket,
+			     const struct rte_eth_rxconf *conf,
+			     struct rte_mempool *mp)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	struct fp_queue *q;
+	uint32_t room;
+
+	(void)nb_desc;
+	(void)conf;
+	room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	if (room < p->max_frame) {
+		FL_LOG(ERR, "%s: mbufs hold %u bytes, frames may have %u",
+		       dev->data->name, room, p->max_frame);
+		return -EINVAL;
+	}
+	q = fp_queue_get(dev, qid, socket);
+	if (!q)
+		return -ENOMEM;
+	if (q->stash_n && q->mp != mp) {
+		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
+		q->stash_n = 0;
+	}
+	q->mp = mp;
+	q->rx_setup = 1;
+	dev->data->rx_queues[qid] = q;
+	return 0;
+}
+
+static int fp_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
+			     uint16_t nb_desc, unsigned int socket,
+			     const struct rte_eth_txconf *conf)
+{
+	struct fp_queue *q;
+
+	(void)nb_desc;
+	(void)conf;
+	q = fp_queue_get(dev, qid, socket);
+	if (!q)
+		return -ENOMEM;
+	q->tx_setup = 1;
+	dev->data->tx_queues[qid] = q;
+	return 0;
+}
+
+static void fp_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (p->qs[qid]) {
+		p->qs[qid]->rx_setup = 0;
+		fp_queue_put(p, qid);
+	}
+	dev->data->rx_queues[qid] = NULL;
+}
+
+static void fp_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (p->qs[qid]) {
+		p->qs[qid]->tx_setup = 0;
+		fp_queue_put(p, qid);
+	}
+	dev->data->tx_queues[qid] = NULL;
+}
+
+static int fp_close(struct rte_eth_dev *dev)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	fp_stop(dev);
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
+		fp_rx_queue_release(dev, q);
+	for (uint16_t q = 0; q < dev->data->nb_tx_queues; q++)
+		fp_tx_queue_release(dev, q);
+	if (p->role == FP_HOST && p->host) {
+		if (__atomic_load_n(&p->lent, __ATOMIC_ACQUIRE)) {
+			/* The application still holds frames lent from the
+			 * region: keep it mapped rather than pull it away. */
+			FL_LOG(WARNING, "%s: %u frames still lent; region kept mapped",
+			       dev->data->name, p->lent);
+		} else {
+			folio_host_close(p->host);
+		}
+		p->host = NULL;
+	}
+	if (p->role == FP_GUEST && fp_guest(p)) {
+		folio_guest_close(fp_guest(p));
+		p->guest = NULL;
+	}
+	/* mac_addrs points into the private data: not to be freed. */
+	dev->data->mac_addrs = NULL;
+	return 0;
+}
+
+static int fp_promisc(struct rte_eth_dev *dev)
+{
+	(void)dev;
+	return 0; /* a point-to-point channel: every frame is for us */
+}
+
+static const struct eth_dev_ops fp_ops = {
+	.dev_configure = fp_configure,
+	.dev_start = fp_start,
+	.dev_stop = fp_stop,
+	.dev_close = fp_close,
+	.dev_infos_get = fp_infos_get,
+	.link_update = fp_link_update,
+	.stats_get = fp_stats_get,
+	.stats_reset = fp_stats_reset,
+	.xstats_get = fp_xstats_get,
+	.xstats_get_names = fp_xstats_get_names,
+	.xstats_reset = fp_stats_reset,
+	.mtu_set = fp_mtu_set,
+	.rx_queue_setup = fp_rx_queue_setup,
+	.tx_queue_setup = fp_tx_queue_setup,
+	.rx_queue_release = fp_rx_queue_release,
+	.tx_queue_release = fp_tx_queue_release,
+	.promiscuous_enable = fp_promisc,
+	.promiscuous_disable = fp_promisc,
+	.allmulticast_enable = fp_promisc,
+	.allmulticast_disable = fp_promisc,
+};
+
+/* ---- probe -------------------------------------------------------------- */
+
+static int fp_parse(const char *name, const char *args, struct fp_priv *p)
+{
+	struct rte_kvargs *kv = NULL;
+	char err[256];
+	int rc = 0, role_set = 0;
+
+	folio_config_init(&p->cfg);
+	p->zc_min = 0;
+	if (!args || !*args) {
+		FL_LOG(ERR, "%s: devargs role=guest|host and path= are required", name);
+		return -EINVAL;
+	}
+	kv = rte_kvargs_parse(args, NULL);
+	if (!kv) {
+		FL_LOG(ERR, "%s: cannot parse devargs '%s'", name, args);
+		return -EINVAL;
+	}
+	/* Unknown keys first, so that a typo is named before anything else. */
+	for (unsigned i = 0; i < kv->count; i++) {
+		unsigned k = 0;
+
+		while (fp_keys[k] && strcmp(fp_keys[k], kv->pairs[i].key))
+			k++;
+		if (!fp_keys[k]) {
+			FL_LOG(ERR, "%s: unknown devarg '%s' (known: role, path, "
+			       "config, queues, ring_entries, slot_size, mtu, "
+			       "guest_mac, host_mac, numa_node, zc_min)",
+			       name, kv->pairs[i].key);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	/* A config file first; keys given as devargs override it. */
+	for (unsigned i = 0; i < kv->count; i++) {
+		if (strcmp(kv->pairs[i].key, "config"))
+			continue;
+		rc = folio_config_load(&p->cfg, kv->pairs[i].value, err, sizeof(err));
+		if (rc) {
+			FL_LOG(ERR, "%s: %s", name, err);
+			goto out;
+		}
+	}
+	for (unsigned i = 0; i < kv->count; i++) {
+		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
+
+		if (!val)
+			val = "";
+		if (!strcmp(key, "config"))
+			continue;
+		if (!strcmp(key, "role")) {
+			role_set = 1;
+			if (!strcmp(val, "guest")) {
+				p->role = FP_GUEST;
+			} else if (!strcmp(val, "host")) {
+				p->role = FP_HOST;
+			} else {
+				FL_LOG(ERR, "%s: role must be guest or host, not '%s'",
+				       name, val);
+				rc = -EINVAL;
+				goto out;
+			}
+		} else if (!strcmp(key, "zc_min")) {
+			char *end;
+			unsigned long v = strtoul(val, &end, 10);
+
+			if (!*val || *end || v > 65536) {
+				FL_LOG(ERR, "%s: zc_min must be 0..65536", name);
+				rc = -EINVAL;
+				goto out;
+			}
+			p->zc_min = (uint32_t)v;
+		} else {
+			rc = folio_config_set(&p->cfg,
+					      strcmp(key, "path") ? key : "region",
+					      val, err, sizeof(err));
+			if (rc) {
+				FL_LOG(ERR, "%s: %s", name, err);
+				goto out;
+			}
+		}
+	}
+	if (!role_set || !p->cfg.region[0]) {
+		FL_LOG(ERR, "%s: devargs role=guest|host and path= (or region in "
+		       "config=) are required", name);
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = folio_config_validate(&p->cfg, err, sizeof(err));
+	if (rc) {
+		FL_LOG(ERR, "%s: %s", name, err);
+		goto out;
+	}
+	p->max_frame = folio_config_max_frame(&p->cfg);
+	p->slot_len = (uint16_t)(p->cfg.slot_size > UINT16_MAX ? UINT16_MAX :
+				 p->cfg.slot_size);
+out:
+	rte_kvargs_free(kv);
+	return rc;
+}
+
+static int fp_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev *dev;
+	struct fp_priv *p, tmp;
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		FL_LOG(ERR, "%s: secondary processes are not supported", name);
+		return -ENOTSUP;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	rc = fp_parse(name, rte_vdev_device_args(vdev), &tmp);
+	if (rc)
+		return rc;
+	folio_set_log(fp_folio_log, NULL);
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
+	if (!dev)
+		return -ENOMEM;
+	p = dev->data->dev_private;
+	*p = tmp;
+	rte_spinlock_init(&p->open_lock);
+	memcpy(p->mac.addr_bytes,
+	       p->role == FP_GUEST ? p->cfg.guest_mac : p->cfg.host_mac, 6);
+	dev->data->mac_addrs = &p->mac;
+	dev->data->mtu = (uint16_t)p->cfg.mtu;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
+	dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	dev->data->dev_link.link_autoneg = RTE_ETH_LINK_FIXED;
+	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	dev->dev_ops = &fp_ops;
+	dev->rx_pkt_burst = p->role == FP_GUEST ? fp_guest_rx : fp_host_rx;
+	dev->tx_pkt_burst = p->role == FP_GUEST ? fp_guest_tx : fp_host_tx;
+	rte_eth_dev_probing_finish(dev);
+	FL_LOG(INFO, "%s: role=%s path=%s queues=%u entries=%u slot=%u mtu=%u",
+	       name, p->role == FP_GUEST ? "guest" : "host", p->cfg.region,
+	       p->cfg.queues, p->cfg.ring_entries, p->cfg.slot_size, p->cfg.mtu);
+	return 0;
+}
+
+static int fp_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (!dev)
+		return 0;
+	fp_close(dev);
+	return rte_eth_dev_release_port(dev);
+}
+
+static struct rte_vdev_driver fp_driver = {
+	.probe = fp_probe,
+	.remove = fp_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_folio, fp_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_folio,
+	"role=guest|host path=<region> config=<file> queues=<n> "
+	"ring_entries=<n> slot_size=<n> mtu=<n> guest_mac=<mac> "
+	"host_mac=<mac> numa_node=<n> zc_min=<bytes>");

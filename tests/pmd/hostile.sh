@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A hostile guest against the host role inside the stock dpdk-testpmd (io
+# forwarding, 5 queues): boundary values in every guest-owned field, then a
+# port restart (a new epoch re-arms the failed queues) and random writes.
+# testpmd must neither crash nor hang, and its xstats must count each
+# violation on the queue it hit.
+set -uo pipefail
+PMD_SO=$1 HOSTILE=$2
+. "$(dirname "$0")/lib.sh"
+tp_prereq
+REGION=/dev/shm/$TP_TAG-region
+TP_CLEAN+=("rm -f $REGION")
+Q=5 E=64
+
+tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION,queues=$Q,ring_entries=$E" \
+	--forward-mode=io --rxq=$Q --txq=$Q
+tp_cmd host start
+"$HOSTILE" --region "$REGION" --queues $Q --entries $E --phase boundary ||
+	tp_fail "hostile boundary phase did not run"
+sleep 1
+kill -0 "$(tp_pid host)" || tp_fail "testpmd died under boundary values"
+tp_xstats host 0 >"$TP_DIR/x1"
+expect() { # queue counter
+	local v
+	v=$(xget "$TP_DIR/x1" "q$1_$2")
+	tp_info "q$1: $2 = $v, state = $(xget "$TP_DIR/x1" "q$1_state"), rx_frames = $(xget "$TP_DIR/x1" "q$1_rx_frames")"
+	[ "$v" -ge 1 ] || tp_fail "q$1: $2 not counted"
+	[ "$(xget "$TP_DIR/x1" "q$1_state")" = 2 ] || tp_fail "q$1 not latched failed"
+	[ "$(xget "$TP_DIR/x1" "q$1_rx_frames")" -ge 16 ] || tp_fail "q$1 took no honest frames"
+}
+expect 0 bad_index
+expect 1 bad_length
+expect 2 bad_length
+expect 3 bad_index
+expect 4 bad_index
+ierr=$(tp_query host "show port stats 0" | sed -n 's/.*RX-errors: *\([0-9]*\).*/\1/p' | tail -1)
+[ "${ierr:-0}" -ge 5 ] || tp_fail "RX-errors ($ierr) do not count the violations"
+old=$(xget "$TP_DIR/x1" q0_epoch)
+
+tp_info "port restart, then random writes"
+tp_cmd host stop
+tp_cmd host "port stop 0"
+tp_cmd host "port start 0"
+tp_cmd host start
+"$HOSTILE" --region "$REGION" --queues $Q --entries $E --phase random \
+	--seconds 3 --seed "$((RANDOM * 65536 + RANDOM))" --old-epoch "$old" ||
+	tp_fail "hostile random phase did not run"
+sleep 0.5
+kill -0 "$(tp_pid host)" || tp_fail "testpmd died under random writes"
+tp_xstats host 0 >"$TP_DIR/x2"
+new=$(xget "$TP_DIR/x2" q0_epoch)
+[ "$new" != "$old" ] || tp_fail "port restart did not start a new epoch"
+viol=0
+for q in $(seq 0 $((Q - 1))); do
+	for k in bad_index bad_length bad_header; do
+		viol=$((viol + $(xget "$TP_DIR/x2" "q${q}_$k")))
+	done
+done
+tp_info "epoch $old -> $new, violations counted under random writes: $viol"
+[ "$viol" -ge 1 ] || tp_fail "random writes produced no counted violation"
+tp_cmd host stop
+tp_quit host
+echo "PASS"
