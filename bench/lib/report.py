@@ -293,6 +293,17 @@ def summarize(raw, out, args):
     with open(os.path.join(out, "benchmarks-table.md"), "w") as f:
         f.write(table)
     plot(rows, out, series, med, pmd)
+    # docs/benchmarks.md carries the latest table between two markers.
+    doc = os.path.join(out, "benchmarks.md")
+    if os.path.exists(doc):
+        text = open(doc).read()
+        a, b = "<!-- bench/run table begin -->", "<!-- bench/run table end -->"
+        if a in text and b in text:
+            head, rest = text.split(a, 1)
+            tail = rest.split(b, 1)[1]
+            with open(doc, "w") as f:
+                f.write(head + a + "\n" + table + b + tail)
+            print(f"updated the table in {doc}")
     print(f"wrote {out}/benchmarks.csv, benchmarks-summary.csv, benchmarks-table.md, "
           f"benchmarks.svg")
     return 0
@@ -305,7 +316,7 @@ def plot(rows, out, series, med, pmd):
             ("memif (testpmd)", "testpmd", "net_memif", "txonly-rxonly"),
             ("virtio-user (testpmd)", "testpmd", "net_virtio", "txonly-rxonly")]
     if pmd:
-        cols.append(("net_folio (testpmd)", "pmd-race", "net_folio", "txonly-rxonly"))
+        cols.append(("net_folio (testpmd, pmd-race)", "pmd-race", "net_folio", "txonly-rxonly"))
     dat = os.path.join(out, "benchmarks-plot.dat")
     with open(dat, "w") as f:
         f.write("size " + " ".join(f'"{c[0]}"' for c in cols) + " " +
@@ -316,7 +327,8 @@ def plot(rows, out, series, med, pmd):
             f.write(s + " " + " ".join("-" if x is None else f"{x:.4f}" for x in mp + gb) + "\n")
     n = len(cols)
     gp = f"""
-set terminal svg size 1100,460 dynamic font "sans,11"
+set terminal svg size 1100,520 dynamic font "sans,11"
+set termoption noenhanced
 set output "{os.path.join(out, 'benchmarks.svg')}"
 set datafile missing "-"
 set style data histograms
@@ -324,7 +336,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key top left font ",9"
+set key below horizontal font ",9" width -2
 set xlabel "frame size (bytes)"
 set multiplot layout 1,2 title "Folio beside memif and virtio-user, one queue, medians (2 vCPU, --no-huge)"
 set title "frames per second"
@@ -333,7 +345,6 @@ set yrange [0:*]
 plot for [i=2:{n + 1}] "{dat}" using i:xtic(1) title columnhead(i)
 set title "throughput"
 set ylabel "Gbit/s"
-unset key
 plot for [i={n + 2}:{2 * n + 1}] "{dat}" using i:xtic(1) title columnhead(i)
 unset multiplot
 """
