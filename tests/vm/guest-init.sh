@@ -23,6 +23,7 @@ exec >/dev/console 2>&1
 say() { echo "FOLIO-VM: $*"; }
 
 checks="" tapd="" echo_bdf="" net_bdf="" frames=10000 peer=""
+# shellcheck disable=SC2013 # the command line is one line of words
 for kv in $(cat /proc/cmdline); do
 	case "$kv" in
 	folio.checks=*) checks=$(echo "${kv#*=}" | tr ',' ' ') ;;
@@ -35,7 +36,10 @@ done
 say "boot ok, kernel $(uname -r), checks: $checks"
 
 # Prove the premise: no network device but loopback before Folio starts.
-nics=$(ls /sys/class/net | grep -v '^lo$' | tr '\n' ' ')
+nics=""
+for n in /sys/class/net/*; do
+	[ "${n##*/}" = lo ] || nics="$nics${n##*/} "
+done
 say "network devices other than lo: ${nics:-none}"
 
 # The Folio regions: ivshmem-plain is PCI 1af4:1110, the region is BAR 2.

@@ -65,6 +65,7 @@ stop_pid() { # pid: TERM, then KILL after 5 s
 	wait "$p" 2>/dev/null
 }
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do stop_pid "$p"; done
@@ -85,11 +86,11 @@ QEMU=$(command -v qemu-system-x86_64) ||
 	skip "qemu-system-x86_64 not installed (run scripts/setup.d/60-vm.sh)"
 BUSYBOX=$(command -v busybox) || skip "busybox not installed (busybox-static)"
 command -v cpio > /dev/null || skip "cpio not installed"
-[ -d "$build" ] && [ -d "$src" ] || fail "bad build dir '$build' or source dir '$src'"
+{ [ -d "$build" ] && [ -d "$src" ]; } || fail "bad build dir '$build' or source dir '$src'"
 
 # Debian's kernel, with the modules tree that matches it (tun for the TAP).
 KVER=""
-for k in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
+for k in $(printf '%s\n' /boot/vmlinuz-* | sort -V); do
 	v=${k#/boot/vmlinuz-}
 	[ -f "/lib/modules/$v/modules.dep" ] && KVER=$v
 done
@@ -106,7 +107,7 @@ for b in "$ECHO_GUEST" "$ECHO_HOST" "$REGION_SIZE"; do
 	[ -x "$b" ] || skip "$b is not built"
 done
 [ -f "$CONF" ] || fail "$CONF missing"
-checks=echo
+checks="echo"
 if [ "$mode" = net ]; then
 	[ -x "$HOSTD" ] || skip "TCP check: $HOSTD is not built (needs DPDK)"
 	[ -x "$TAPD" ] || skip "TCP check: $TAPD is not built (needs liburing)"
@@ -222,6 +223,7 @@ truncate -s "$SIZE" "$ECHO_REGION" || fail "cannot create $ECHO_REGION"
 echo_host=$!
 pids+=("$echo_host")
 wait_region "$ECHO_REGION" "$echo_host" "$work/echo-host.log"
+# shellcheck disable=SC2054 # commas are QEMU option syntax
 devs=(-object "memory-backend-file,id=rEcho,share=on,mem-path=$ECHO_REGION,size=$SIZE"
 	-device ivshmem-plain,memdev=rEcho,addr=0x10)
 cmdline+=" folio.checks=$checks folio.echo_bdf=0000:00:10.0 folio.frames=$FRAMES"
@@ -261,6 +263,7 @@ if [ "$mode" = net ]; then
 	truncate -s "$SIZE" "$NET_REGION" || fail "cannot create $NET_REGION"
 	start_hostd hostd1
 	wait_region "$NET_REGION" "$hostd" "$work/hostd1.log"
+	# shellcheck disable=SC2054
 	devs+=(-object "memory-backend-file,id=rNet,share=on,mem-path=$NET_REGION,size=$SIZE"
 		-device ivshmem-plain,memdev=rNet,addr=0x11)
 	cmdline+=" folio.net_bdf=0000:00:11.0 folio.peer=$PEER:$PORT"
