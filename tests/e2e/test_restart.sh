@@ -9,6 +9,7 @@
 #    on restart) delivers datagrams after the restart and none corrupt;
 #  - folio-tapd stayed up, re-attached (attach >= 2), counted no
 #    violation; the kernel counted no checksum error in either namespace.
+# Then the guest side restarts from zero and gets its channel back.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/topo.sh"
@@ -78,8 +79,25 @@ PY
 drill tcp-guest-to-host
 
 stop_pid "$TAPD_PID"; TAPD_PID=
-stop_pid "$HOSTD_PID"; HOSTD_PID=
 tl=$(grep "folio-tapd: exit:" "$WORK/tapd.log")
+# Drill 3: the guest side restarts from zero (SIGKILL folio-tapd, start a
+# new one: a rebooted VM). Its indices start again at 0, which the host
+# sees as a violation on that channel; hostd recreates the channel with a
+# new epoch (--reset-failed) and the new folio-tapd attaches to it.
+mv "$WORK/tapd.log" "$WORK/tapd-1.log"
+tapd_start
+log "guest-restart: SIGKILL folio-tapd (pid $TAPD_PID) while iperf3 runs"
+ip netns exec "$NS_CVM" iperf3 -c "$PEER_IP" -t 4 >/dev/null 2>&1 &
+ip=$!
+sleep 1.5
+kill -KILL "$TAPD_PID"; wait "$TAPD_PID" 2>/dev/null; TAPD_PID=
+stop_pid "$ip"
+mv "$WORK/tapd.log" "$WORK/tapd-2.log"
+tapd_start
+wait_reach && log "guest-restart: the new folio-tapd reaches the peer" ||
+	bad "guest-restart: no traffic after folio-tapd restarted"
+stop_pid "$TAPD_PID"; TAPD_PID=
+stop_pid "$HOSTD_PID"; HOSTD_PID=
 log "${tl#folio-tapd: }"
 [[ "$tl" == *" violations=0"* ]] || bad "folio-tapd counted violations"
 att=$(sed -n 's/.* attach=\([0-9]*\).*/\1/p' <<<"$tl")
