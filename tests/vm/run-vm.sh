@@ -366,8 +366,8 @@ if [ "$mode" = net ]; then
 fi
 
 if [ $errors -ne 0 ]; then
-	[ -n "$work" ] && cp "$serial" "/tmp/folio-vm-$mode-serial.log" 2>/dev/null &&
-		log "serial log copied to /tmp/folio-vm-$mode-serial.log"
+	cp "$serial" "$build/tests/vm/serial-$mode.log" 2>/dev/null &&
+		log "serial log kept in $build/tests/vm/serial-$mode.log"
 	exit 1
 fi
 log "PASS ($accel)"
