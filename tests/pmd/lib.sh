@@ -50,7 +50,7 @@ tp_start() {
 	# shellcheck disable=SC2086
 	${TP_PREFIX_CMD:-} timeout -s KILL "${TP_LIMIT:-120}" stdbuf -oL dpdk-testpmd $lc \
 		--no-huge --no-pci -m 512 --file-prefix "$TP_TAG-$name" \
-		"${dopt[@]}" --vdev "$vdev" -- -i --no-mlockall \
+		"${dopt[@]}" --vdev "$vdev" ${TP_VDEV2:+--vdev "$TP_VDEV2"} -- -i --no-mlockall \
 		--total-num-mbufs=16384 --disable-link-check "$@" \
 		<"$fifo" >"$log" 2>&1 &
 	local pid=$!
