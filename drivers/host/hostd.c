@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <rte_eal.h>
@@ -128,7 +129,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: folio-hostd [EAL options] -- --guest CONFIG [--guest CONFIG ...]\n"
-		"                   [--port N] [--stats SEC] [--duration SEC] [--reset-failed SEC]\n");
+		"                   [--port N] [--stats SEC] [--duration SEC] [--reset-failed SEC]\n"
+		"                   [--idle-spin N]\n");
 }
 
 /* The extbuf free callback: the port is done with the slot. */
@@ -489,12 +491,14 @@ int main(int argc, char **argv)
 		{ "stats", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "reset-failed", required_argument, NULL, 'r' },
+		{ "idle-spin", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double stats_s = 0, duration_s = 0, reset_s = 1.0;
 	uint32_t max_frame = RTE_ETHER_MAX_LEN;
 	uint64_t hz, t0, next_stats;
+	unsigned long spin = 0;
 	struct folio_backoff bo;
 	int c, rc, ret = 0;
 
@@ -536,6 +540,11 @@ int main(int argc, char **argv)
 		case 'p':
 			port = (uint16_t)strtoul(optarg, &end, 10);
 			if (*end)
+				goto bad;
+			break;
+		case 'i':
+			spin = strtoul(optarg, &end, 10);
+			if (*end || !spin || spin > 1000000)
 				goto bad;
 			break;
 		case 's':
@@ -612,6 +621,11 @@ bad:
 		nguests, port, port_multiseg ? "on" : "off: port lacks multi-segment TX");
 
 	folio_backoff_init(&bo);
+	if (spin)
+		bo.spin = (uint32_t)spin;
+	/* Idle sleeps are 1-50 us: the default 50 us timer slack would
+	 * stretch each of them past the whole range. */
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL);
 	hz = rte_get_tsc_hz();
 	t0 = rte_get_tsc_cycles();
 	next_stats = t0 + (uint64_t)(stats_s * (double)hz);

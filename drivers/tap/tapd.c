@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,7 +87,7 @@ static void log_cb(void *ctx, int level, const char *msg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: folio-tapd -c CONFIG [--region PATH] [--tap NAME] [--queue N]\n"
-			"                  [--stats SEC] [--duration SEC]\n");
+			"                  [--stats SEC] [--duration SEC] [--idle-spin N]\n");
 }
 
 static double now_s(void)
@@ -360,6 +361,7 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "idle-spin", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -369,7 +371,7 @@ int main(int argc, char **argv)
 	struct folio_backoff bo;
 	struct bridge b;
 	char err[256];
-	unsigned long q = 0;
+	unsigned long q = 0, spin = 0;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -382,6 +384,11 @@ int main(int argc, char **argv)
 		case 'q':
 			q = strtoul(optarg, &end, 10);
 			if (*end || q >= FOLIO_MAX_QUEUES)
+				goto bad;
+			break;
+		case 'i':
+			spin = strtoul(optarg, &end, 10);
+			if (*end || !spin || spin > 1000000)
 				goto bad;
 			break;
 		case 's':
@@ -454,6 +461,11 @@ bad:
 	fprintf(stderr, "folio-tapd: %s <-> %s queue %u, mtu %u\n", tap, cfg.region, b.q, cfg.mtu);
 
 	folio_backoff_init(&bo);
+	if (spin)
+		bo.spin = (uint32_t)spin;
+	/* Idle sleeps are 1-50 us: the default 50 us timer slack would
+	 * stretch each of them past the whole range. */
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL);
 	next_stats = now_s() + stats_s;
 	for (unsigned iter = 0; !stop; iter++) {
 		unsigned work;
