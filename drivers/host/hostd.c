@@ -55,6 +55,7 @@ enum gstat {
 	G_TO_GUEST_BYTES,
 	G_TO_GUEST_FULL, /* dropped: guest ring full */
 	G_TO_GUEST_DOWN, /* dropped: guest not attached or failed */
+	G_TO_GUEST_SIZE, /* dropped: shorter than a header or over max frame */
 	G_BOUNCED,       /* chained mbufs gathered before the copy */
 	G_FROM_GUEST,    /* guest frames taken from the ring */
 	G_FROM_GUEST_BYTES,
@@ -71,7 +72,7 @@ enum gstat {
 
 static const char *const gstat_name[G__COUNT] = {
 	"to_guest", "to_guest_bytes", "to_guest_full", "to_guest_down",
-	"bounced", "from_guest", "from_guest_bytes", "to_port", "zerocopy",
+	"to_guest_size", "bounced", "from_guest", "from_guest_bytes", "to_port", "zerocopy",
 	"copied", "port_full", "bad_src", "no_mbuf", "peer_err", "resets",
 };
 
@@ -201,7 +202,7 @@ static void queue_to_guest(struct guest *g, struct rte_mbuf *m, unsigned slot)
 		return;
 	}
 	if (len < ETH_HLEN_ || len > g->max_frame) {
-		g->st[G_TO_GUEST_DOWN]++;
+		g->st[G_TO_GUEST_SIZE]++;
 		return;
 	}
 	if (m->nb_segs == 1) {
@@ -468,11 +469,11 @@ static int port_setup(uint32_t max_frame)
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
 	if (rc)
 		return rc;
-	rc = rte_eth_rx_queue_setup(port, 0, nrx, (unsigned)rte_eth_dev_socket_id(port) & 0xff,
+	rc = rte_eth_rx_queue_setup(port, 0, nrx, (unsigned int)rte_eth_dev_socket_id(port),
 				    NULL, pool);
 	if (rc)
 		return rc;
-	rc = rte_eth_tx_queue_setup(port, 0, ntx, (unsigned)rte_eth_dev_socket_id(port) & 0xff,
+	rc = rte_eth_tx_queue_setup(port, 0, ntx, (unsigned int)rte_eth_dev_socket_id(port),
 				    NULL);
 	if (rc)
 		return rc;

@@ -56,7 +56,8 @@ enum tstat {
 	T_FROM_HOST_BYTES,
 	T_TAP_TX,       /* ... written to the TAP */
 	T_TAP_TX_ERR,
-	T_TAP_TX_DROP,  /* ... dropped: no free write buffer */
+	T_TAP_TX_DROP,  /* ... dropped: no submission entry */
+	T_WBUF_WAIT,    /* polls that left frames in the ring: all writes busy */
 	T_READ_ERR,
 	T_NOT_READY,    /* calls that found the host away */
 	T_PEER_ERR,     /* protocol violations reported by the library */
@@ -66,7 +67,7 @@ enum tstat {
 static const char *const tstat_name[T__COUNT] = {
 	"tap_rx", "to_host", "to_host_bytes", "tx_wait", "drop_down",
 	"drop_runt", "from_host", "from_host_bytes", "tap_tx", "tap_tx_err",
-	"tap_tx_drop", "read_err", "not_ready", "peer_err",
+	"tap_tx_drop", "wbuf_wait", "read_err", "not_ready", "peer_err",
 };
 
 static volatile sig_atomic_t stop;
@@ -316,7 +317,7 @@ static unsigned from_host(struct bridge *b)
 	int rc;
 
 	if (!want) {
-		st[T_TAP_TX_DROP]++; /* counted once per starved poll */
+		st[T_WBUF_WAIT]++; /* the frames wait in the ring */
 		return 0;
 	}
 	for (unsigned i = 0; i < want; i++) {
