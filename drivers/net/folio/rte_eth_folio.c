@@ -70,6 +70,11 @@ struct fp_queue {
 	struct rte_mbuf *stash[FP_STASH]; /* preallocated rx mbufs */
 	uint64_t rx_nombuf;
 	uint64_t tx_bad; /* mbufs dropped: length outside the config */
+	/* host: external mbufs not yet freed. Both the receive burst and the
+	 * free callback run on the queue's lcore (see docs/pmd.md), so this
+	 * needs no atomic read-modify-write; others only read it. */
+	uint32_t lent;
+	int copy_mode; /* host: last burst was all short frames */
 	struct fp_zc_slot *zc; /* host role: ring_entries descriptors */
 	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
 	uint64_t base[FOLIO_STAT__COUNT]; /* counters at the last reset */
@@ -86,7 +91,6 @@ struct fp_priv {
 	struct folio_host *host;
 	rte_spinlock_t open_lock;
 	uint64_t next_open; /* tsc of the next lazy open attempt */
-	uint32_t lent;      /* host: external mbufs not yet freed */
 	int open_err;       /* last error logged by a lazy open */
 	struct rte_ether_addr mac;
 	struct fp_queue *qs[FOLIO_MAX_QUEUES];
@@ -232,7 +236,37 @@ static void fp_zc_free(void *addr, void *opaque)
 
 	(void)addr;
 	(void)folio_host_rx_done(p->host, s->q->qid, s->id);
-	__atomic_fetch_sub(&p->lent, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->q->lent, s->q->lent - 1, __ATOMIC_RELAXED);
+}
+
+/* Copy mode: every frame is copied into the mbuf in one burst call, and
+ * the slots go back to the guest with one index store. Used while frames
+ * are short (below zc_min) and none is lent out, since lending needs every
+ * older slot given back first. */
+static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
+				unsigned n)
+{
+	struct fp_priv *p = q->priv;
+	struct rte_mbuf **top = &q->stash[q->stash_n - n];
+	void *bufs[FP_STASH];
+	uint32_t lens[FP_STASH];
+	int rc;
+
+	for (unsigned i = 0; i < n; i++)
+		bufs[i] = rte_pktmbuf_mtod(top[i], void *);
+	rc = folio_host_rx_burst(p->host, q->qid, bufs, lens, n);
+	if (rc <= 0) {
+		if (rc == -EBUSY) /* frames still lent: lend, do not copy */
+			q->copy_mode = 0;
+		return 0;
+	}
+	for (int i = 0; i < rc; i++) {
+		fp_mbuf_set(top[i], lens[i], q->port);
+		if (lens[i] >= p->zc_min)
+			q->copy_mode = 0; /* lend frames this size from now on */
+	}
+	fp_stash_take(q, pkts, n, (unsigned)rc);
+	return (uint16_t)rc;
 }
 
 static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
@@ -241,12 +275,14 @@ static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	struct fp_priv *p = q->priv;
 	struct folio_frame fr[FP_STASH];
 	struct rte_mbuf **top;
-	unsigned n, lent = 0;
+	unsigned n, lent = 0, small = 0;
 	int rc;
 
 	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
 	if (unlikely(!n))
 		return 0;
+	if (q->copy_mode && q->lent == 0)
+		return fp_host_rx_copy(q, pkts, n);
 	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
 	if (rc <= 0)
 		return 0; /* idle, guest absent, or failed: counted */
@@ -258,6 +294,7 @@ static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 			rte_memcpy(rte_pktmbuf_mtod(m, void *), fr[i].data,
 				   fr[i].len);
 			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
+			small++;
 		} else {
 			/* Zero copy: the mbuf's data is the slot itself. Only
 			 * the length is trusted; the bytes are guest data. */
@@ -267,15 +304,15 @@ static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 			s->id = fr[i].id;
 			rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
 			rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)fr[i].data,
-						  RTE_BAD_IOVA,
-						  p->slot_len,
+						  RTE_BAD_IOVA, p->slot_len,
 						  &s->shinfo);
 			lent++;
 		}
 		fp_mbuf_set(m, fr[i].len, q->port);
 	}
 	if (lent)
-		__atomic_fetch_add(&p->lent, lent, __ATOMIC_RELAXED);
+		__atomic_store_n(&q->lent, q->lent + lent, __ATOMIC_RELAXED);
+	q->copy_mode = small == (unsigned)rc;
 	fp_stash_take(q, pkts, n, (unsigned)rc);
 	return (uint16_t)rc;
 }
@@ -421,6 +458,16 @@ static int fp_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
+static uint32_t fp_lent(struct fp_priv *p)
+{
+	uint32_t n = 0;
+
+	for (unsigned q = 0; q < p->cfg.queues; q++)
+		if (p->qs[q])
+			n += __atomic_load_n(&p->qs[q]->lent, __ATOMIC_RELAXED);
+	return n;
+}
+
 static int fp_host_any_failed(struct fp_priv *p)
 {
 	struct folio_stats st;
@@ -440,10 +487,14 @@ static int fp_start(struct rte_eth_dev *dev)
 		/* A restart of the port re-arms queues that a guest failed:
 		 * a new epoch, which the guest attaches to afresh. Not while
 		 * frames are still lent out of the old mapping. */
-		if (p->host && fp_host_any_failed(p) &&
-		    __atomic_load_n(&p->lent, __ATOMIC_ACQUIRE) == 0) {
+		if (p->host && fp_host_any_failed(p) && fp_lent(p) == 0) {
 			folio_host_close(p->host);
 			p->host = NULL;
+			/* The new endpoint counts from zero. */
+			for (unsigned q = 0; q < p->cfg.queues; q++)
+				if (p->qs[q])
+					memset(p->qs[q]->base, 0,
+					       sizeof(p->qs[q]->base));
 		}
 		if (!p->host) {
 			rc = folio_host_create(&p->cfg, &p->host);
@@ -655,7 +706,7 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
 	q->stash_n = 0;
 	/* Lent mbufs still point at their slot descriptors: keep them. */
-	if (__atomic_load_n(&p->lent, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&q->lent, __ATOMIC_RELAXED))
 		return;
 	rte_free(q->bounce);
 	rte_free(q->zc);
@@ -743,11 +794,13 @@ static int fp_close(struct rte_eth_dev *dev)
 	for (uint16_t q = 0; q < dev->data->nb_tx_queues; q++)
 		fp_tx_queue_release(dev, q);
 	if (p->role == FP_HOST && p->host) {
-		if (__atomic_load_n(&p->lent, __ATOMIC_ACQUIRE)) {
+		uint32_t lent = fp_lent(p);
+
+		if (lent) {
 			/* The application still holds frames lent from the
 			 * region: keep it mapped rather than pull it away. */
 			FL_LOG(WARNING, "%s: %u frames still lent; region kept mapped",
-			       dev->data->name, p->lent);
+			       dev->data->name, lent);
 		} else {
 			folio_host_close(p->host);
 		}
