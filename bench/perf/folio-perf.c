@@ -213,7 +213,7 @@ static void pin_cpu(int cpu)
 	if (cpu < 0)
 		return;
 	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
+	CPU_SET((size_t)cpu, &set);
 	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
 		fprintf(stderr, "%s: warning: cannot pin to CPU %d\n", prog, cpu);
 }
@@ -814,7 +814,7 @@ static void run_role(const struct opts *o, enum role role, int cpu, int show_iv,
 
 		usleep(10000);
 		for (unsigned q = 0; q < nq; q++)
-			fin += __atomic_load_n(&ws[q].finished, __ATOMIC_ACQUIRE);
+			fin += (unsigned)__atomic_load_n(&ws[q].finished, __ATOMIC_ACQUIRE);
 		t = now_s();
 		if (fin == nq || (o->interval > 0 && t - last >= o->interval)) {
 			struct iv cur = { 0 };

@@ -48,6 +48,10 @@ out=$(run "$dir/folio-perf-unhardened" --role both -n 50000 --dir h2g -l 60 --ve
 check "unhardened ring, host to guest" "$out" \
 	's["ok"]' 'g["rx"]["frames"] == 50000' 'd["variant"] == "unhardened"'
 
+out=$(run "$dir/folio-perf" --role both -P 2 -n 20000 --bidir -l 512)
+check "two queues, both directions" "$out" \
+	's["ok"]' 'h["rx"]["frames"] == 40000 and g["rx"]["frames"] == 40000'
+
 out=$(run "$dir/folio-perf" --role both -n 2000 --latency)
 check "ping-pong latency" "$out" \
 	's["ok"]' 'g["latency_us"]["samples"] == 2000' \
