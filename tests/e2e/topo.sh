@@ -25,7 +25,7 @@ TAPD_PID=
 HOSTD_N=0
 
 log() { echo "e2e[$TAG]: $*" >&2; }
-skip() { echo "SKIP: $*" >&2; exit 77; }
+skip() { echo "SKIP: $*" >&2; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; exit 77; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 
 # Exit 77 unless everything the e2e path needs is here.
