@@ -354,8 +354,7 @@ static inline void adv_check_call(enum adv_side victim, struct adv_latch *lt,
 			/* No new epoch was attached: FAILED must hold. */
 			if (a->state != FOLIO_Q_FAILED ||
 			    !(rc == FOLIO_EFAILED ||
-			      (victim == ADV_GUEST && rc == FOLIO_ENOTREADY) ||
-			      (victim == ADV_HOST && rc == -EINVAL)))
+			      (victim == ADV_GUEST && rc == FOLIO_ENOTREADY)))
 				adv_fail("queue left FAILED within one host epoch", rc);
 			return;
 		}
@@ -366,7 +365,7 @@ static inline void adv_check_call(enum adv_side victim, struct adv_latch *lt,
 	if (rc == FOLIO_EFAILED)
 		adv_fail("EFAILED on a queue that did not fail", rc);
 	if (rc < 0) {
-		if (rc != FOLIO_ENOTREADY && rc != -EBUSY && rc != -EINVAL)
+		if (rc != FOLIO_ENOTREADY && rc != -EBUSY)
 			adv_fail("unexpected error", rc);
 		return;
 	}
