@@ -98,7 +98,8 @@ struct opts {
 	int cpu[2];         /* [0] this role (host in both), [1] guest in both */
 	int json;
 	enum verify verify;
-	int host_copy;
+	int host_copy;      /* -1 auto, 0 in place, 1 copy */
+	int host_copy_now;  /* what auto chose */
 	int busy;
 	uint32_t spin;     /* back-off: idle polls before sleeping */
 	double wait;        /* seconds a side waits for its peer */
@@ -386,7 +387,7 @@ static int rx_poll(struct worker *w, struct rxbufs *rb, uint64_t *expect,
 	double t = 0;
 	int rc;
 
-	if (w->is_host && !o->host_copy) {
+	if (w->is_host && !o->host_copy_now) {
 		rc = folio_host_rx_peek(w->h, w->q, rb->fr, n);
 		if (rc > 0)
 			t = now_s();
@@ -1076,11 +1077,11 @@ static int report(const struct opts *o, const struct side *s, unsigned n)
 		print_len(stdout, o);
 		printf(",\"queues\":%u,\"ring_entries\":%u,\"slot_size\":%u,\"mtu\":%u,"
 		       "\"burst\":%u,\"seconds\":%.3f,\"frames\":%" PRIu64 ",\"latency\":%s,"
-		       "\"verify\":\"%s\",\"host_copy\":%s,\"region\":",
+		       "\"verify\":\"%s\",\"host_rx\":\"%s\",\"region\":",
 		       o->cfg.queues, o->cfg.ring_entries, o->cfg.slot_size, o->cfg.mtu,
 		       o->burst, o->seconds, o->frames, o->latency ? "true" : "false",
 		       o->verify == V_FULL ? "full" : o->verify == V_LIGHT ? "light" : "none",
-		       o->host_copy ? "true" : "false");
+		       o->host_copy_now ? "copy" : "peek");
 		json_str(stdout, o->cfg.region);
 		printf("},\"sides\":[");
 		for (unsigned i = 0; i < n; i++) {
@@ -1135,7 +1136,10 @@ static void usage(void)
 	       "  -J, --json             print one JSON object at the end\n"
 	       "      --verify MODE      none, light (header, sequence, first and last\n"
 	       "                         8 payload bytes; default) or full (every byte)\n"
-	       "      --host-copy        host receives by copy (default: in place)\n"
+	       "      --host-rx MODE     how the host receives: copy (folio_host_rx_burst),\n"
+	       "                         peek (in place, folio_host_rx_peek/_done) or auto\n"
+	       "                         (default: copy up to 256 B frames, else peek)\n"
+	       "      --host-copy        same as --host-rx copy\n"
 	       "      --poll MODE        busy (default) or backoff (pause, then sleep)\n"
 	       "      --spin N           with backoff: idle polls before the first sleep\n"
 	       "                         (default 1024; 0 sleeps at once)\n"
@@ -1180,7 +1184,7 @@ static uint64_t parse_u64(const char *opt, const char *v, uint64_t lo, uint64_t 
 static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_REGION = 256, O_BIDIR, O_LAT, O_VERIFY, O_HCOPY, O_POLL, O_WAIT,
-	       O_TIMEOUT, O_SPIN };
+	       O_TIMEOUT, O_SPIN, O_HOSTRX };
 	static const struct option lo[] = {
 		{ "role", required_argument, 0, 'r' },
 		{ "config", required_argument, 0, 'c' },
@@ -1199,6 +1203,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, 0, 'J' },
 		{ "verify", required_argument, 0, O_VERIFY },
 		{ "host-copy", no_argument, 0, O_HCOPY },
+		{ "host-rx", required_argument, 0, O_HOSTRX },
 		{ "poll", required_argument, 0, O_POLL },
 		{ "wait", required_argument, 0, O_WAIT },
 		{ "timeout", required_argument, 0, O_TIMEOUT },
@@ -1220,6 +1225,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->burst = 32;
 	o->cpu[0] = o->cpu[1] = -1;
 	o->verify = V_LIGHT;
+	o->host_copy = -1;
 	o->busy = 1;
 	o->spin = 1024;
 	o->wait = 10;
@@ -1280,6 +1286,16 @@ static void parse(int argc, char **argv, struct opts *o)
 				die_usage("--verify '%s': expected none, light or full", optarg);
 			break;
 		case O_HCOPY: o->host_copy = 1; break;
+		case O_HOSTRX:
+			if (!strcmp(optarg, "copy"))
+				o->host_copy = 1;
+			else if (!strcmp(optarg, "peek"))
+				o->host_copy = 0;
+			else if (!strcmp(optarg, "auto"))
+				o->host_copy = -1;
+			else
+				die_usage("--host-rx '%s': expected copy, peek or auto", optarg);
+			break;
 		case O_POLL:
 			if (!strcmp(optarg, "busy"))
 				o->busy = 1;
@@ -1339,6 +1355,9 @@ static void parse(int argc, char **argv, struct opts *o)
 	} else {
 		o->len = (uint32_t)parse_u64("-l", len, MIN_LEN, folio_config_max_frame(&o->cfg));
 	}
+	/* In place costs a fixed amount per frame (lend, then give back); a
+	 * copy grows with the length. Under callgrind they cross near 256 B. */
+	o->host_copy_now = o->host_copy >= 0 ? o->host_copy : (o->len && o->len <= 256);
 	if (o->latency && o->len == 0)
 		die_usage("--latency takes one frame length, not imix");
 	if (o->latency && o->dir != D_G2H)
