@@ -128,6 +128,10 @@ def fmt(x, nd=2):
     return "n/a" if x is None else f"{x:.{nd}f}"
 
 
+def fx(x, nd=2):
+    return "n/a" if x is None else f"{x:.{nd}f}x"
+
+
 def summarize(raw, out, args):
     opts = dict(zip(args[::2], args[1::2]))
     rows = list(csv.DictReader(open(raw)))
@@ -284,12 +288,18 @@ def summarize(raw, out, args):
     hu_med = med(hu_all)
     P("| target | measured | verdict |")
     P("|---|---|---|")
-    P(f"| 64 B, 1 queue: Folio >= 1.2x memif (same round) | {fmt(r64m)}x | {verdict(r64m, 1.2)} |")
-    P(f"| 64 B, 1 queue: Folio >= 1.4x virtio-user (same round) | {fmt(r64v)}x | {verdict(r64v, 1.4)} |")
-    P(f"| hardened >= 0.95x unhardened, 64 B g2h | {fmt(hu64, 3)}x | {verdict(hu64, 0.95)} |")
-    P(f"| hardened >= 0.95x unhardened, median over sizes and directions | {fmt(hu_med, 3)}x | "
+    P(f"| 64 B, 1 queue: Folio >= 1.2x memif (same round) | {fx(r64m)} | {verdict(r64m, 1.2)} |")
+    P(f"| 64 B, 1 queue: Folio >= 1.4x virtio-user (same round) | {fx(r64v)} | {verdict(r64v, 1.4)} |")
+    P(f"| hardened >= 0.95x unhardened, 64 B g2h | {fx(hu64, 3)} | {verdict(hu64, 0.95)} |")
+    P(f"| hardened >= 0.95x unhardened, median over sizes and directions | {fx(hu_med, 3)} | "
       f"{verdict(hu_med, 0.95)} |")
-    P(f"| 1518 B: Folio Gbit/s >= memif Gbit/s | {fmt(r1518m)}x | {verdict(r1518m, 1.0)} |")
+    for p in ["tx", "rx"]:
+        h, u = ipp.get((p, "64"), (None, None))
+        r = u / h if h and u else None
+        P(f"| hardened >= 0.95x unhardened, by guest {p} instructions per 64 B frame "
+          f"(unhardened / hardened) | {fx(r, 3)} | {verdict(r, 0.95)} |")
+        summ.append(["target", f"ipp_unhardened_over_hardened_{p}_64", "64", p, r, "ratio", ""])
+    P(f"| 1518 B: Folio Gbit/s >= memif Gbit/s | {fx(r1518m)} | {verdict(r1518m, 1.0)} |")
     lv = "n/a" if lat_r is None else ("met" if lat_r <= 1.0 else "MISSED")
     P(f"| latency p50 <= memif p50 | Folio {fmt(lat['folio'][0])} us, memif "
       f"{fmt(lat['net_memif'][0])} us; same-round ratio {fmt(lat_r, 3)} | {lv} |")
