@@ -12,6 +12,7 @@ PMD_SO=$1
 . "$(dirname "$0")/lib.sh"
 tp_prereq
 SIZE=${2:-64}
+HOSTARGS=${3:+,$3} # extra host devargs, e.g. zc_min=4096 (copy mode)
 REGION=/dev/shm/$TP_TAG-region
 TP_CLEAN+=("rm -f $REGION")
 FWD_RX="-l 0,1"              # forwarding lcore 1
@@ -19,7 +20,7 @@ FWD_TX="-l 0,1 --main-lcore 1" # forwarding lcore 0
 
 # ---- 1. guest txonly -> host rxonly ----------------------------------------
 tp_info "guest txonly -> host rxonly, $SIZE B"
-tp_start hostrx "$FWD_RX" "net_folio0,role=host,path=$REGION" --forward-mode=rxonly
+tp_start hostrx "$FWD_RX" "net_folio0,role=host,path=$REGION$HOSTARGS" --forward-mode=rxonly
 tp_cmd hostrx start
 tp_start guesttx "$FWD_TX" "net_folio0,role=guest,path=$REGION" \
 	--forward-mode=txonly --txpkts="$SIZE"
@@ -54,7 +55,7 @@ tp_start guestrx "$FWD_RX" "net_folio0,role=guest,path=$REGION" --forward-mode=r
 tp_cmd guestrx start
 total_sent=0
 for round in 1 2; do
-	tp_start "hosttx$round" "$FWD_TX" "net_folio0,role=host,path=$REGION" \
+	tp_start "hosttx$round" "$FWD_TX" "net_folio0,role=host,path=$REGION$HOSTARGS" \
 		--forward-mode=txonly --txpkts="$SIZE"
 	tp_cmd "hosttx$round" start
 	sleep 3

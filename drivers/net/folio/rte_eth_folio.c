@@ -63,6 +63,9 @@ struct fp_zc_slot {
 /* One Folio queue pair; the ethdev rx and tx queue qid both point here. */
 struct fp_queue {
 	struct fp_priv *priv;
+	/* host: the endpoint the lent frames belong to. The free callback
+	 * uses this, not priv, which is gone after close. */
+	struct folio_host *host;
 	uint16_t qid;
 	uint16_t port;
 	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
@@ -232,10 +235,9 @@ static uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 static void fp_zc_free(void *addr, void *opaque)
 {
 	struct fp_zc_slot *s = opaque;
-	struct fp_priv *p = s->q->priv;
 
 	(void)addr;
-	(void)folio_host_rx_done(p->host, s->q->qid, s->id);
+	(void)folio_host_rx_done(s->q->host, s->q->qid, s->id);
 	__atomic_store_n(&s->q->lent, s->q->lent - 1, __ATOMIC_RELAXED);
 }
 
@@ -507,6 +509,9 @@ static int fp_start(struct rte_eth_dev *dev)
 			       dev->data->name, p->cfg.region,
 			       folio_host_epoch(p->host));
 		}
+		for (unsigned q = 0; q < p->cfg.queues; q++)
+			if (p->qs[q])
+				p->qs[q]->host = p->host;
 	} else {
 		rc = fp_guest_try_open(p, 1);
 		if (rc == FOLIO_EMAGIC || rc == FOLIO_EVERSION ||
@@ -672,6 +677,7 @@ static struct fp_queue *fp_queue_get(struct rte_eth_dev *dev, uint16_t qid,
 	if (!q)
 		return NULL;
 	q->priv = p;
+	q->host = p->host;
 	q->qid = qid;
 	q->port = dev->data->port_id;
 	q->bounce = rte_malloc_socket("net_folio_bounce",
