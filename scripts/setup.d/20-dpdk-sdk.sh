@@ -27,38 +27,37 @@ if ! dpkg-query -W -f='${Status}' dpkg-dev 2>/dev/null | grep -q "install ok ins
 fi
 
 # A deb-src twin of each Debian 'deb' source (same URIs, suites,
-# components and keyring), unless deb-src is configured already.
+# components and keyring), unless the dpdk source package is known already.
 src_list=/etc/apt/sources.list.d/folio-deb-src.sources
-have_src() {
-	grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/
-}
-if ! have_src; then
-	tmp=$(mktemp)
-	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-		sed -e 's/^Types:.*$/Types: deb-src/' \
-			/etc/apt/sources.list.d/debian.sources >"$tmp"
-	else
-		# One-line format: turn each Debian 'deb' line into a stanza.
-		grep -hE '^deb +(\[[^]]*\] +)?(https?|file)://[^ ]*debian' \
-			/etc/apt/sources.list 2>/dev/null |
-		while read -r _ rest; do
-			opts=""
-			case "$rest" in \[*) opts=${rest%%]*}; opts=${opts#[}; rest=${rest#*] };; esac
-			set -- $rest
-			uri=$1; suite=$2; shift 2
-			printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n' \
-				"$uri" "$suite" "$*"
-			case "$opts" in *signed-by=*)
-				sb=${opts#*signed-by=}; printf 'Signed-By: %s\n' "${sb%% *}";; esac
-			echo
-		done >"$tmp"
+if ! apt-cache showsrc dpdk 2>/dev/null | grep -q '^Version: '; then
+	if [ ! -f "$src_list" ]; then
+		tmp=$(mktemp)
+		if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+			sed -e 's/^Types:.*$/Types: deb-src/' \
+				/etc/apt/sources.list.d/debian.sources >"$tmp"
+		else
+			# One-line format: turn each Debian 'deb' line into a stanza.
+			grep -hE '^deb +(\[[^]]*\] +)?(https?|file)://[^ ]*debian' \
+				/etc/apt/sources.list 2>/dev/null |
+			while read -r _ rest; do
+				opts=""
+				case "$rest" in \[*) opts=${rest%%]*}; opts=${opts#[}; rest=${rest#*] };; esac
+				set -- $rest
+				uri=$1; suite=$2; shift 2
+				printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n' \
+					"$uri" "$suite" "$*"
+				case "$opts" in *signed-by=*)
+					sb=${opts#*signed-by=}; printf 'Signed-By: %s\n' "${sb%% *}";; esac
+				echo
+			done >"$tmp"
+		fi
+		if [ ! -s "$tmp" ]; then
+			echo "20-dpdk-sdk: no Debian apt source found to mirror as deb-src" >&2
+			rm -f "$tmp"; exit 1
+		fi
+		$SUDO install -m 0644 "$tmp" "$src_list"
+		rm -f "$tmp"
 	fi
-	if [ ! -s "$tmp" ]; then
-		echo "20-dpdk-sdk: no Debian apt source found to mirror as deb-src" >&2
-		rm -f "$tmp"; exit 1
-	fi
-	$SUDO install -m 0644 "$tmp" "$src_list"
-	rm -f "$tmp"
 	$SUDO apt-get update -qq
 fi
 
