@@ -813,7 +813,7 @@ static void run_role(const struct opts *o, enum role role, int cpu, int show_iv,
 		unsigned fin = 0;
 		double t;
 
-		usleep(10000);
+		usleep(20000); /* the reporter stays off the measured CPUs as much as it can */
 		for (unsigned q = 0; q < nq; q++)
 			fin += (unsigned)__atomic_load_n(&ws[q].finished, __ATOMIC_ACQUIRE);
 		t = now_s();
