@@ -46,6 +46,7 @@
 #include "folio.h"
 
 #define BURST 32u
+#define BACKLOG 256u /* port frames held per guest while its ring is full */
 #define MAX_GUESTS 64u
 #define ZC_MIN_LEN 256u /* below this, copying beats the extbuf bookkeeping */
 #define ETH_HLEN_ 14u
@@ -98,10 +99,9 @@ struct guest {
 	int failed;
 	uint64_t failed_at;     /* TSC */
 	uint64_t st[G__COUNT];
-	/* Port -> guest batch of the current poll. */
-	const void *bufs[BURST];
-	uint32_t lens[BURST];
-	unsigned nb;
+	/* Port frames waiting for room in the guest's ring, oldest first. */
+	struct rte_mbuf *bl[BACKLOG];
+	unsigned bl_n;
 };
 
 static struct guest guests[MAX_GUESTS];
@@ -161,6 +161,15 @@ static int guest_open(struct guest *g)
 	return 0;
 }
 
+/* Drop a guest's waiting port frames (its channel went down). */
+static void backlog_drop(struct guest *g)
+{
+	g->st[G_TO_GUEST_DOWN] += g->bl_n;
+	if (g->bl_n)
+		rte_pktmbuf_free_bulk(g->bl, g->bl_n);
+	g->bl_n = 0;
+}
+
 static void guest_fail(struct guest *g, unsigned q, int rc)
 {
 	if (g->failed)
@@ -181,6 +190,7 @@ static void guest_maybe_reset(struct guest *g, double hold)
 		return;
 	if (rte_get_tsc_cycles() - g->failed_at < (uint64_t)(hold * (double)hz))
 		return;
+	backlog_drop(g);
 	folio_host_close(g->h);
 	g->h = NULL;
 	if (guest_open(g) == 0) {
@@ -193,102 +203,132 @@ static void guest_maybe_reset(struct guest *g, double hold)
 	}
 }
 
-static void queue_to_guest(struct guest *g, struct rte_mbuf *m, unsigned slot)
+/* Take one reference of m for guest g, or count why not. */
+static int queue_to_guest(struct guest *g, struct rte_mbuf *m)
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 
 	if (!g->h || g->failed) {
 		g->st[G_TO_GUEST_DOWN]++;
-		return;
+		return 0;
 	}
 	if (len < ETH_HLEN_ || len > g->max_frame) {
 		g->st[G_TO_GUEST_SIZE]++;
-		return;
+		return 0;
 	}
-	if (m->nb_segs == 1) {
-		g->bufs[g->nb] = rte_pktmbuf_mtod(m, const void *);
-	} else {
-		uint8_t *b = bounce + (size_t)slot * bounce_stride;
-
-		if (!rte_pktmbuf_read(m, 0, len, b)) {
-			g->st[G_TO_GUEST_DOWN]++;
-			return;
-		}
-		/* rte_pktmbuf_read copies into b when the mbuf is chained. */
-		g->bufs[g->nb] = b;
-		g->st[G_BOUNCED]++;
+	if (g->bl_n == BACKLOG) {
+		g->st[G_TO_GUEST_FULL]++;
+		return 0;
 	}
-	g->lens[g->nb] = len;
-	g->nb++;
+	g->bl[g->bl_n++] = m;
+	return 1;
 }
 
-static void flush_to_guest(struct guest *g)
+/*
+ * Copy a guest's waiting port frames into its ring, oldest first. Frames
+ * the ring has no room for wait (up to BACKLOG) for the next poll, so a
+ * burst the guest drains a moment later is not lost.
+ */
+static unsigned flush_to_guest(struct guest *g)
 {
-	unsigned n = g->nb, q, nq = g->cfg.queues;
-	int rc = FOLIO_ENOTREADY;
+	const void *bufs[BURST];
+	uint32_t lens[BURST];
+	unsigned done = 0, nq = g->cfg.queues;
 
-	g->nb = 0;
-	if (!n)
-		return;
-	/* Port frames go to the first attached queue (tapd serves one). */
-	for (unsigned i = 0; i < nq; i++) {
-		q = (g->txq + i) % nq;
-		rc = folio_host_tx_burst(g->h, q, g->bufs, g->lens, n);
-		if (rc != FOLIO_ENOTREADY) {
-			g->txq = q;
-			break;
-		}
-	}
-	if (rc >= 0) {
+	while (g->bl_n > done) {
+		unsigned n = RTE_MIN(g->bl_n - done, BURST), q = g->txq;
+		int rc = FOLIO_ENOTREADY;
 		uint64_t bytes = 0;
 
+		for (unsigned i = 0; i < n; i++) {
+			struct rte_mbuf *m = g->bl[done + i];
+
+			lens[i] = rte_pktmbuf_pkt_len(m);
+			if (m->nb_segs == 1) {
+				bufs[i] = rte_pktmbuf_mtod(m, const void *);
+			} else {
+				/* The one copy needs contiguous bytes: gather a
+				 * chained mbuf first (a second copy, counted). */
+				bufs[i] = rte_pktmbuf_read(m, 0, lens[i],
+							   bounce + (size_t)i * bounce_stride);
+				g->st[G_BOUNCED]++;
+			}
+		}
+		/* Port frames go to the first attached queue (tapd serves one). */
+		for (unsigned i = 0; i < nq; i++) {
+			q = (g->txq + i) % nq;
+			rc = folio_host_tx_burst(g->h, q, bufs, lens, n);
+			if (rc != FOLIO_ENOTREADY)
+				break;
+		}
+		if (rc < 0) {
+			if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED)
+				guest_fail(g, q, rc);
+			else if (rc != FOLIO_ENOTREADY)
+				fprintf(stderr, "folio-hostd: guest %u: %s\n",
+					(unsigned)(g - guests), folio_strerror(rc));
+			/* Not attached (or failed): dropped, as by a NIC
+			 * without link. */
+			g->bl_n -= done;
+			memmove(g->bl, g->bl + done, g->bl_n * sizeof(g->bl[0]));
+			backlog_drop(g);
+			return done;
+		}
+		g->txq = q;
 		for (int i = 0; i < rc; i++)
-			bytes += g->lens[i];
+			bytes += lens[i];
 		g->st[G_TO_GUEST] += (uint64_t)rc;
 		g->st[G_TO_GUEST_BYTES] += bytes;
-		g->st[G_TO_GUEST_FULL] += n - (unsigned)rc;
-		return;
+		rte_pktmbuf_free_bulk(g->bl + done, (unsigned)rc);
+		done += (unsigned)rc;
+		if ((unsigned)rc < n)
+			break;
 	}
-	g->st[G_TO_GUEST_DOWN] += n;
-	if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED)
-		guest_fail(g, g->txq, rc);
+	if (done) {
+		g->bl_n -= done;
+		memmove(g->bl, g->bl + done, g->bl_n * sizeof(g->bl[0]));
+	}
+	return done;
 }
 
 static unsigned port_to_guests(void)
 {
 	struct rte_mbuf *pkts[BURST];
 	uint16_t n = rte_eth_rx_burst(port, 0, pkts, BURST);
+	unsigned work = n;
 
-	if (!n)
-		return 0;
 	port_rx += n;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh;
 		struct rte_ether_hdr tmp;
+		uint16_t refs = 0;
 		int hit = 0;
 
 		eh = rte_pktmbuf_read(m, 0, sizeof(tmp), &tmp);
-		if (!eh) {
-			no_dest++;
-			continue;
-		}
-		for (unsigned k = 0; k < nguests; k++) {
-			struct guest *g = &guests[k];
+		if (eh) {
+			int mcast = rte_is_multicast_ether_addr(&eh->dst_addr);
 
-			if (rte_is_multicast_ether_addr(&eh->dst_addr) ||
-			    memcmp(eh->dst_addr.addr_bytes, g->cfg.guest_mac, 6) == 0) {
-				queue_to_guest(g, m, i);
+			for (unsigned k = 0; k < nguests; k++) {
+				struct guest *g = &guests[k];
+
+				if (!mcast && memcmp(eh->dst_addr.addr_bytes,
+						     g->cfg.guest_mac, 6))
+					continue;
 				hit = 1;
+				refs = (uint16_t)(refs + queue_to_guest(g, m));
 			}
 		}
 		if (!hit)
 			no_dest++;
+		if (refs == 0)
+			rte_pktmbuf_free(m);
+		else if (refs > 1) /* broadcast: one reference per guest */
+			rte_mbuf_refcnt_update(m, (int16_t)(refs - 1));
 	}
 	for (unsigned k = 0; k < nguests; k++)
-		flush_to_guest(&guests[k]);
-	rte_pktmbuf_free_bulk(pkts, n);
-	return n;
+		work += flush_to_guest(&guests[k]);
+	return work;
 }
 
 /* Build the mbuf for one lent guest frame, or NULL (frame given back). */
@@ -650,6 +690,8 @@ bad:
 	 * the regions are still mapped. */
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
+	for (unsigned k = 0; k < nguests; k++)
+		backlog_drop(&guests[k]);
 	print_stats("exit");
 	for (unsigned k = 0; k < nguests; k++) {
 		/* Closing publishes an odd epoch: guests see the host leave. */
