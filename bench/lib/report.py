@@ -10,6 +10,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 
 FIELDS = ["harness", "peer", "test", "dir", "size", "run", "mpps", "gbps",
           "p50_us", "p90_us", "p99_us", "p999_us", "instr_per_frame", "ok", "idle_calls"]
@@ -345,7 +346,8 @@ def plot(rows, out, series, med, pmd):
             ("virtio-user (testpmd)", "testpmd", "net_virtio", "txonly-rxonly")]
     if pmd:
         cols.append(("net_folio (testpmd, pmd-race)", "pmd-race", "net_folio", "txonly-rxonly"))
-    dat = os.path.join(out, "benchmarks-plot.dat")
+    tmp = tempfile.mkdtemp(prefix="folio-plot.")
+    dat = os.path.join(tmp, "plot.dat")
     with open(dat, "w") as f:
         f.write("size " + " ".join(f'"{c[0]}"' for c in cols) + " " +
                 " ".join(f'"{c[0]}"' for c in cols) + "\n")
@@ -376,13 +378,14 @@ set ylabel "Gbit/s"
 plot for [i={n + 2}:{2 * n + 1}] "{dat}" using i:xtic(1) title columnhead(i)
 unset multiplot
 """
-    gpf = os.path.join(out, "benchmarks-plot.gp")
+    gpf = os.path.join(tmp, "plot.gp")
     with open(gpf, "w") as f:
         f.write(gp)
     if shutil.which("gnuplot"):
         subprocess.run(["gnuplot", gpf], check=False)
     else:
         print("gnuplot not found: plot not drawn", file=sys.stderr)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv):
