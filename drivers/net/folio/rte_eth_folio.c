@@ -9,8 +9,9 @@
  *   role=host   the backend. Receive lends guest frames in place as mbufs
  *               with an external buffer on the slot (zero copy); the slot
  *               goes back to the guest when the mbuf is freed. Frames
- *               shorter than zc_min are copied instead, which is cheaper
- *               than the external-buffer bookkeeping. Transmit copies.
+ *               shorter than zc_min (default 0: none) are copied instead,
+ *               for applications that hold mbufs long: a lent slot only
+ *               returns to the guest with all older ones. Transmit copies.
  *
  * The geometry is the fixed configuration given in the devargs (or a
  * config file); queue count and MTU can not be changed by the application.
@@ -77,6 +78,12 @@ struct fp_queue {
 	 * free callback run on the queue's lcore (see docs/pmd.md), so this
 	 * needs no atomic read-modify-write; others only read it. */
 	uint32_t lent;
+	/* host: ids of freed lent frames, given back at the next burst. One
+	 * tight loop of index stores per burst keeps the consumer index line
+	 * in this core's cache, where a store per mbuf free would bounce it
+	 * to the guest's core and back for every frame. */
+	uint32_t nret;
+	uint32_t *ret; /* ring_entries ids */
 	int copy_mode; /* host: last burst was all short frames */
 	struct fp_zc_slot *zc; /* host role: ring_entries descriptors */
 	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
@@ -235,10 +242,22 @@ static uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 static void fp_zc_free(void *addr, void *opaque)
 {
 	struct fp_zc_slot *s = opaque;
+	struct fp_queue *q = s->q;
 
 	(void)addr;
-	(void)folio_host_rx_done(s->q->host, s->q->qid, s->id);
-	__atomic_store_n(&s->q->lent, s->q->lent - 1, __ATOMIC_RELAXED);
+	/* At most ring_entries frames are lent, so ret never overflows. */
+	q->ret[q->nret++] = s->id;
+	__atomic_store_n(&q->lent, q->lent - 1, __ATOMIC_RELAXED);
+}
+
+/* Give the freed lent frames back to the guest. */
+static inline void fp_zc_flush(struct fp_queue *q)
+{
+	uint32_t n = q->nret;
+
+	for (uint32_t i = 0; i < n; i++)
+		(void)folio_host_rx_done(q->host, q->qid, q->ret[i]);
+	q->nret = 0;
 }
 
 /* Copy mode: every frame is copied into the mbuf in one burst call, and
@@ -280,6 +299,8 @@ static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	unsigned n, lent = 0, small = 0;
 	int rc;
 
+	if (q->nret)
+		fp_zc_flush(q);
 	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
 	if (unlikely(!n))
 		return 0;
@@ -433,7 +454,9 @@ static int fp_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->max_mac_addrs = 1;
 	info->max_rx_pktlen = p->max_frame;
-	info->min_mtu = (uint16_t)p->cfg.mtu;
+	/* Below the fixed MTU ethdev would refuse by itself; let mtu_set and
+	 * configure refuse it, with a message that names the configuration. */
+	info->min_mtu = FOLIO_MIN_MTU;
 	info->max_mtu = (uint16_t)p->cfg.mtu;
 	info->max_rx_queues = (uint16_t)p->cfg.queues;
 	info->max_tx_queues = (uint16_t)p->cfg.queues;
@@ -492,11 +515,15 @@ static int fp_start(struct rte_eth_dev *dev)
 		if (p->host && fp_host_any_failed(p) && fp_lent(p) == 0) {
 			folio_host_close(p->host);
 			p->host = NULL;
-			/* The new endpoint counts from zero. */
-			for (unsigned q = 0; q < p->cfg.queues; q++)
-				if (p->qs[q])
-					memset(p->qs[q]->base, 0,
-					       sizeof(p->qs[q]->base));
+			/* The new endpoint counts from zero and has
+			 * lent nothing. */
+			for (unsigned q = 0; q < p->cfg.queues; q++) {
+				if (!p->qs[q])
+					continue;
+				memset(p->qs[q]->base, 0,
+				       sizeof(p->qs[q]->base));
+				p->qs[q]->nret = 0;
+			}
 		}
 		if (!p->host) {
 			rc = folio_host_create(&p->cfg, &p->host);
@@ -683,13 +710,18 @@ static struct fp_queue *fp_queue_get(struct rte_eth_dev *dev, uint16_t qid,
 	q->bounce = rte_malloc_socket("net_folio_bounce",
 				      (size_t)FP_BOUNCE * p->max_frame, 64,
 				      (int)socket);
-	if (p->role == FP_HOST)
+	if (p->role == FP_HOST) {
 		q->zc = rte_zmalloc_socket("net_folio_zc",
 					   sizeof(*q->zc) * p->cfg.ring_entries,
 					   RTE_CACHE_LINE_SIZE, (int)socket);
-	if (!q->bounce || (p->role == FP_HOST && !q->zc)) {
+		q->ret = rte_malloc_socket("net_folio_ret",
+					   sizeof(*q->ret) * p->cfg.ring_entries,
+					   RTE_CACHE_LINE_SIZE, (int)socket);
+	}
+	if (!q->bounce || (p->role == FP_HOST && (!q->zc || !q->ret))) {
 		rte_free(q->bounce);
 		rte_free(q->zc);
+		rte_free(q->ret);
 		rte_free(q);
 		return NULL;
 	}
@@ -716,6 +748,7 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 		return;
 	rte_free(q->bounce);
 	rte_free(q->zc);
+	rte_free(q->ret);
 	rte_free(q);
 	p->qs[qid] = NULL;
 }
@@ -856,7 +889,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 {
 	struct rte_kvargs *kv = NULL;
 	char err[256];
-	int rc = 0, role_set = 0;
+	int rc = 0, role_set = 0, where_set = 0;
 
 	folio_config_init(&p->cfg);
 	p->zc_min = 0;
@@ -888,6 +921,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 	for (unsigned i = 0; i < kv->count; i++) {
 		if (strcmp(kv->pairs[i].key, "config"))
 			continue;
+		where_set = 1;
 		rc = folio_config_load(&p->cfg, kv->pairs[i].value, err, sizeof(err));
 		if (rc) {
 			FL_LOG(ERR, "%s: %s", name, err);
@@ -924,6 +958,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 			}
 			p->zc_min = (uint32_t)v;
 		} else {
+			where_set |= !strcmp(key, "path");
 			rc = folio_config_set(&p->cfg,
 					      strcmp(key, "path") ? key : "region",
 					      val, err, sizeof(err));
@@ -933,7 +968,8 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 			}
 		}
 	}
-	if (!role_set || !p->cfg.region[0]) {
+	/* No silent default region: the channel is named explicitly. */
+	if (!role_set || !where_set) {
 		FL_LOG(ERR, "%s: devargs role=guest|host and path= (or region in "
 		       "config=) are required", name);
 		rc = -EINVAL;
