@@ -98,14 +98,6 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 
 	if (n > FOLIO_MAX_BURST)
 		n = FOLIO_MAX_BURST;
-	/* INV_len on our own side: never publish a length the peer must refuse. */
-	for (i = 0; i < n; i++) {
-		if (fl_unlikely(lens[i] < FOLIO_MIN_FRAME || lens[i] > r->max_frame ||
-				!bufs[i])) {
-			fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
-			return -EINVAL;
-		}
-	}
 	rc = producer_space(q, r, n, &space);
 	if (fl_unlikely(rc))
 		return rc;
@@ -114,12 +106,20 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 		n = space;
 	}
 	for (i = 0; i < n; i++) {
-		uint32_t idx = r->head + i;
+		uint32_t idx = r->head + i, len = lens[i];
 
+		/* INV_len on our own side: never publish a length the peer
+		 * must refuse. A bad one voids the whole burst; what was
+		 * copied before it is not published. */
+		if (fl_unlikely(len - FOLIO_MIN_FRAME > r->max_frame - FOLIO_MIN_FRAME ||
+				!bufs[i])) {
+			fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
+			return -EINVAL;
+		}
 		/* INV_leak: only frame bytes and their length reach the slot. */
-		shm_copy_to(slot_addr(r, idx), bufs[i], lens[i]);
-		shm_store_once(&r->desc[idx & r->mask], lens[i]);
-		bytes += lens[i];
+		shm_copy_to(slot_addr(r, idx), bufs[i], len);
+		shm_store_once(&r->desc[idx & r->mask], len);
+		bytes += len;
 	}
 	if (n) {
 		r->head += n;
@@ -155,15 +155,16 @@ static inline int consumer_avail(struct fl_queue *q, struct fl_ring *r,
 }
 
 /* Take one snapshot of each length and check it (INV_once, INV_len) before
- * any byte of the burst is copied or lent. */
+ * any byte of the burst is copied or lent: one unsigned range compare each. */
 static inline int snapshot_lens(struct fl_queue *q, const struct fl_ring *r,
 				uint32_t from, uint32_t *lens, uint32_t n)
 {
+	const uint32_t span = r->max_frame - FOLIO_MIN_FRAME;
+
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = shm_load_once(&r->desc[(from + i) & r->mask]);
 
-		if (FL_HARDENED && fl_unlikely(len < FOLIO_MIN_FRAME ||
-					       len > r->max_frame))
+		if (FL_HARDENED && fl_unlikely(len - FOLIO_MIN_FRAME > span))
 			return violation(q, FOLIO_STAT_BAD_LENGTH);
 		lens[i] = len;
 	}
@@ -237,20 +238,25 @@ int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n)
 int fl_ring_done(struct fl_queue *q, uint32_t id)
 {
 	struct fl_ring *r = &q->rx;
-	uint32_t start = r->head;
 
-	if (fl_unlikely(id - r->head >= r->lent - r->head ||
-			r->done[id & r->mask])) {
-		fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
-		return -EINVAL;
+	/* In-order give-back, the common case: the oldest lent frame. Its
+	 * flag is never set (flags are cleared as head passes them). */
+	if (fl_likely(id == r->head && r->head != r->lent)) {
+		r->head++;
+	} else {
+		if (fl_unlikely(id - r->head >= r->lent - r->head ||
+				r->done[id & r->mask])) {
+			fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
+			return -EINVAL;
+		}
+		r->done[id & r->mask] = 1;
+		return 0; /* an older frame is still lent: cons cannot move */
 	}
-	r->done[id & r->mask] = 1;
 	/* Bounded by the number of lent frames (<= entries): INV_bounded. */
 	while (r->head != r->lent && r->done[r->head & r->mask]) {
 		r->done[r->head & r->mask] = 0;
 		r->head++;
 	}
-	if (r->head != start)
-		shm_store_release(r->cons, r->head); /* P2 */
+	shm_store_release(r->cons, r->head); /* P2 */
 	return 0;
 }
