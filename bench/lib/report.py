@@ -383,6 +383,12 @@ unset multiplot
         f.write(gp)
     if shutil.which("gnuplot"):
         subprocess.run(["gnuplot", gpf], check=False)
+        png = os.environ.get("FOLIO_PLOT_PNG")
+        if png:  # a raster copy, e.g. for a quick look
+            with open(gpf, "w") as f:
+                f.write(gp.replace('set terminal svg', 'set terminal png') .replace(
+                    os.path.join(out, 'benchmarks.svg'), png).replace(' dynamic font "sans,11"', ''))
+            subprocess.run(["gnuplot", gpf], check=False)
     else:
         print("gnuplot not found: plot not drawn", file=sys.stderr)
     shutil.rmtree(tmp, ignore_errors=True)
