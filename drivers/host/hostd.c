@@ -48,7 +48,6 @@
 #define BURST 32u
 #define BACKLOG 256u /* port frames held per guest while its ring is full */
 #define MAX_GUESTS 64u
-#define ZC_MIN_LEN 256u /* below this, copying beats the extbuf bookkeeping */
 #define ETH_HLEN_ 14u
 
 enum gstat {
@@ -113,6 +112,9 @@ static int port_multiseg;
 static uint8_t *bounce; /* BURST * max frame of all guests */
 static uint32_t bounce_stride;
 static uint64_t no_dest, port_rx;
+/* Guest frames shorter than this are copied: below it, copying beats the
+ * extbuf bookkeeping. */
+static uint32_t zc_min = 256;
 
 static void on_signal(int sig)
 {
@@ -131,7 +133,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: folio-hostd [EAL options] -- --guest CONFIG [--guest CONFIG ...]\n"
 		"                   [--port N] [--stats SEC] [--duration SEC] [--reset-failed SEC]\n"
-		"                   [--idle-spin N]\n");
+		"                   [--idle-spin N] [--zc-min BYTES]\n");
 }
 
 /* The extbuf free callback: the port is done with the slot. */
@@ -339,7 +341,7 @@ static struct rte_mbuf *frame_mbuf(struct guest *g, unsigned q,
 	struct rte_ether_hdr *eh;
 	struct zc_slot *z;
 	uint32_t len = f->len;
-	int copy = len < ZC_MIN_LEN || !port_multiseg;
+	int copy = len < zc_min || !port_multiseg;
 
 	m = rte_pktmbuf_alloc(pool);
 	if (!m) {
@@ -533,6 +535,7 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "reset-failed", required_argument, NULL, 'r' },
 		{ "idle-spin", required_argument, NULL, 'i' },
+		{ "zc-min", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -588,6 +591,14 @@ int main(int argc, char **argv)
 			if (*end || !spin || spin > 1000000)
 				goto bad;
 			break;
+		case 'z': {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < ETH_HLEN_ + 1 || v > FOLIO_MAX_SLOT)
+				goto bad;
+			zc_min = (uint32_t)v;
+			break;
+		}
 		case 's':
 		case 'd':
 		case 'r': {
