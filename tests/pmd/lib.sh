@@ -117,6 +117,15 @@ tp_quit() {
 	[ $rc = 0 ] || tp_fail "$1 exited with $rc: $(tail -5 "$TP_DIR/$1.log")"
 }
 
+# tp_kill NAME: SIGKILL, as a crashing peer would go.
+tp_kill() {
+	local pid
+	pid=$(tp_pid "$1")
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
 # Violation counters of one queue must all be zero.
 tp_no_violations() { # XSTATS-FILE QUEUE WHO
 	local k

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Stock dpdk-testpmd on both sides of a net_folio channel:
-#  1. guest txonly -> host rxonly, then the guest exits: the host keeps
-#     running, and every frame the guest published was received;
-#  2. host txonly -> guest rxonly, then the host exits and a new host starts
-#     on the same region: the guest re-attaches (attach = 2) and receives
-#     again, with no crash and no violation anywhere.
+#  1. guest txonly -> host rxonly, then the guest is killed (SIGKILL): the
+#     host keeps running, and every frame the guest published was received;
+#  2. host txonly -> guest rxonly; the host quits, a new host starts on the
+#     same region, is killed (SIGKILL), and a third one starts: the guest
+#     re-attaches each time (attach = 1, 2, 3) and has received every frame
+#     the hosts published, with no crash and no violation anywhere.
 # Counters come from `show port stats` / `show port xstats` of each testpmd.
 set -uo pipefail
 PMD_SO=$1
@@ -29,7 +30,7 @@ sleep 3
 tp_cmd guesttx stop
 tp_wait_log guesttx "Done\." 20 || tp_fail "guesttx did not stop"
 tp_xstats guesttx 0 >"$TP_DIR/g1.x"
-tp_quit guesttx
+tp_kill guesttx
 sleep 1 # the receiver drains what is left in the ring
 tp_xstats hostrx 0 >"$TP_DIR/h1.x"
 sent=$(xget "$TP_DIR/g1.x" q0_tx_frames)
@@ -54,7 +55,7 @@ rm -f "$REGION"
 tp_start guestrx "$FWD_RX" "net_folio0,role=guest,path=$REGION" --forward-mode=rxonly
 tp_cmd guestrx start
 total_sent=0
-for round in 1 2; do
+for round in 1 2 3; do
 	tp_start "hosttx$round" "$FWD_TX" "net_folio0,role=host,path=$REGION$HOSTARGS" \
 		--forward-mode=txonly --txpkts="$SIZE"
 	tp_cmd "hosttx$round" start
@@ -67,7 +68,7 @@ for round in 1 2; do
 	[ "$s" -gt 1000 ] || tp_fail "host round $round published only $s frames"
 	total_sent=$((total_sent + s))
 	sleep 1 # the guest drains the ring before the host goes away
-	tp_quit "hosttx$round"
+	if [ $round = 2 ]; then tp_kill "hosttx$round"; else tp_quit "hosttx$round"; fi
 	sleep 0.5
 	kill -0 "$(tp_pid guestrx)" || tp_fail "guest died when the host exited"
 	tp_xstats guestrx 0 >"$TP_DIR/g2$round.x"
