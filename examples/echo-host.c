@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 	void *ptr[EXAMPLE_BURST];
 	uint32_t lens[EXAMPLE_BURST];
 	uint64_t echoed = 0;
+	struct folio_stats st;
 	int rc;
 
 	if (example_parse(argc, argv, &a, "folio-echo-host"))
@@ -61,6 +62,20 @@ int main(int argc, char **argv)
 			folio_backoff(&idle, 0);
 			continue;
 		}
+		if (n == FOLIO_EGONE) {
+			/* The guest closed: start a new epoch for the next one. */
+			folio_host_stats(h, 0, &st);
+			example_print_stats("echo-host", &st);
+			folio_host_close(h);
+			rc = folio_host_create(&a.cfg, &h);
+			if (rc) {
+				fprintf(stderr, "echo-host: %s\n", folio_strerror(rc));
+				return 1;
+			}
+			fprintf(stderr, "echo-host: guest left; serving epoch %u\n",
+				folio_host_epoch(h));
+			continue;
+		}
 		if (n < 0) {
 			fprintf(stderr, "echo-host: rx: %s\n", folio_strerror(n));
 			break;
@@ -79,8 +94,6 @@ int main(int argc, char **argv)
 		echoed += (uint64_t)n;
 		folio_backoff(&idle, n);
 	}
-	struct folio_stats st;
-
 	folio_host_stats(h, 0, &st);
 	example_print_stats("echo-host", &st);
 	fprintf(stderr, "echo-host: %llu frames echoed\n", (unsigned long long)echoed);

@@ -65,6 +65,9 @@ extern "C" {
 #define FOLIO_EDIGEST (-(FOLIO_E_BASE + 6))
 /** The region (file, memfd or BAR) is smaller than the layout needs. */
 #define FOLIO_ESMALL (-(FOLIO_E_BASE + 7))
+/** Host side: the guest left this host epoch (it closed, or a new guest
+ * instance replaced it). Re-create the region to serve it again. */
+#define FOLIO_EGONE (-(FOLIO_E_BASE + 8))
 
 /** A short, static description of any code this library returns. */
 const char *folio_strerror(int code);
@@ -166,6 +169,7 @@ enum folio_stat {
 	FOLIO_STAT_NOT_READY,   /**< calls made while the peer was not attached */
 	FOLIO_STAT_ATTACH,      /**< (re)attachments to a host epoch */
 	FOLIO_STAT_BAD_CALL,    /**< caller errors (bad length, bad release) */
+	FOLIO_STAT_PEER_LEFT,   /**< host: the guest withdrew its ack (FOLIO_EGONE) */
 	FOLIO_STAT__COUNT
 };
 
@@ -190,7 +194,9 @@ struct folio_guest;
  * BAR resource file such as /sys/bus/pci/devices/BDF/resource2). The size is
  * checked with fstat before mmap, then magic, version and digest are
  * compared with the local configuration. No geometry is read from the
- * region. Queues attach to the host's epoch as soon as it publishes one.
+ * region. Queues attach to the host's epoch as soon as it publishes one,
+ * unless an earlier guest instance acked that epoch and did not close: then
+ * the queue withdraws the ack and waits for the host to start a new epoch.
  * @return 0; -EINVAL (bad config), -errno from open/mmap, FOLIO_ESMALL,
  *         FOLIO_EMAGIC, FOLIO_EVERSION or FOLIO_EDIGEST.
  */
@@ -200,6 +206,8 @@ int folio_guest_open(const struct folio_config *cfg, struct folio_guest **out);
 int folio_guest_open_fd(const struct folio_config *cfg, int fd,
 			struct folio_guest **out);
 
+/** Close the guest: each queue withdraws its ack, so the host sees the
+ * guest leave (FOLIO_EGONE) instead of indices that restart from zero. */
 void folio_guest_close(struct folio_guest *g);
 
 /**
@@ -255,7 +263,8 @@ int folio_host_tx_burst(struct folio_host *h, unsigned q,
 			const void *const *bufs, const uint32_t *lens,
 			unsigned n);
 
-/** As folio_guest_rx_burst(), on the guest-to-host ring. */
+/** As folio_guest_rx_burst(), on the guest-to-host ring. The host calls
+ * also return FOLIO_EGONE once the guest has left the epoch. */
 int folio_host_rx_burst(struct folio_host *h, unsigned q, void *const *bufs,
 			uint32_t *lens, unsigned n);
 

@@ -55,6 +55,10 @@ static int guest_attach(struct folio_guest *g, struct fl_queue *q, uint32_t e)
 	}
 	if (e == q->epoch && q->state == FOLIO_Q_FAILED)
 		return FOLIO_EFAILED; /* latched until the host moves on */
+	if (e == q->epoch && q->state == FOLIO_Q_DETACHED) {
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		return FOLIO_ENOTREADY; /* refused above: wait for a new one */
+	}
 	rc = check_header(g);
 	if (rc) {
 		/* A ready epoch over a zero magic is a wrong header, not a host
@@ -68,6 +72,20 @@ static int guest_attach(struct folio_guest *g, struct fl_queue *q, uint32_t e)
 		fl_log(FOLIO_LOG_ERR, "guest: host epoch %u: %s", e,
 		       folio_strerror(rc));
 		return rc;
+	}
+	if (!q->epoch && shm_load_once(q->ack) == e) {
+		/* This object never attached, yet the epoch is acked: an
+		 * earlier guest instance died in it, and the host's rings
+		 * still hold its state. Withdraw the ack so the host sees the
+		 * guest leave, and wait for a new epoch. The only read of a
+		 * guest-owned field; the worst a host can do with it is make
+		 * the guest wait, which it can do anyway. */
+		shm_store_release(q->ack, 0);
+		__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		fl_log(FOLIO_LOG_INFO, "guest: epoch %u was acked by an earlier "
+		       "instance; waiting for the host to restart", e);
+		return FOLIO_ENOTREADY;
 	}
 	fl_ring_reset_producer(&q->tx);
 	fl_ring_reset_consumer(&q->rx);
@@ -234,6 +252,10 @@ void folio_guest_close(struct folio_guest *g)
 {
 	if (!g)
 		return;
+	/* Withdraw every ack this guest gave, so the host sees it leave. */
+	for (unsigned i = 0; g->base && i < g->l.queues; i++)
+		if (g->qs[i].state == FOLIO_Q_READY)
+			shm_store_release(g->qs[i].ack, 0);
 	fl_unmap(g->base, g->l.region_size);
 	if (g->fd >= 0)
 		close(g->fd);

@@ -32,14 +32,34 @@ struct folio_host {
 	int fd; /* owned, or -1 */
 };
 
-static inline int host_ready(struct folio_host *h, struct fl_queue *q)
+/* The guest left: it withdrew its ack (closed), or a new guest instance
+ * found its predecessor's ack and cleared it. The rings of this epoch can
+ * no longer be trusted to line up, so the queue stays down until the host
+ * starts a new epoch. */
+static int host_gone(struct fl_queue *q, unsigned qi)
+{
+	__atomic_store_n(&q->state, FOLIO_Q_DETACHED, __ATOMIC_RELAXED);
+	q->gone = 1;
+	fl_stat_add(q, FOLIO_STAT_PEER_LEFT, 1);
+	fl_log(FOLIO_LOG_INFO, "host queue %u: guest left the epoch", qi);
+	return FOLIO_EGONE;
+}
+
+static inline int host_ready(struct folio_host *h, struct fl_queue *q,
+			     unsigned qi)
 {
 	uint32_t ack;
 
-	if (fl_likely(q->state == FOLIO_Q_READY))
-		return 0;
+	if (fl_likely(q->state == FOLIO_Q_READY)) {
+		/* One load per call of a line the guest rarely writes. */
+		if (fl_likely(shm_load_once(q->ack) == h->epoch))
+			return 0;
+		return host_gone(q, qi);
+	}
 	if (q->state == FOLIO_Q_FAILED)
 		return FOLIO_EFAILED;
+	if (q->gone)
+		return FOLIO_EGONE;
 	/* P4: pairs with the guest's release of its ack, after its reset of
 	 * its own indices to zero. */
 	ack = shm_load_acquire(q->ack);
@@ -65,7 +85,7 @@ static inline struct fl_queue *host_queue(struct folio_host *h, unsigned qi)
 		int rc_;                                                \
 		if (fl_unlikely(!q_ || !(args_ok)))                     \
 			return -EINVAL;                                 \
-		rc_ = host_ready(h, q_);                                \
+		rc_ = host_ready(h, q_, qi);                                \
 		if (fl_unlikely(rc_))                                   \
 			return rc_;                                     \
 		rc_ = op;                                               \
@@ -97,7 +117,8 @@ int folio_host_rx_done(struct folio_host *h, unsigned qi, uint32_t id)
 {
 	struct fl_queue *q = host_queue(h, qi);
 
-	if (!q || q->state != FOLIO_Q_READY)
+	/* Allowed in any state: frames lent before a failure come back. */
+	if (!q)
 		return -EINVAL;
 	return fl_ring_done(q, id);
 }

@@ -19,6 +19,7 @@ const char *folio_strerror(int code)
 	case FOLIO_EVERSION: return "region uses another layout version";
 	case FOLIO_EDIGEST: return "region was laid out from a different configuration";
 	case FOLIO_ESMALL: return "region is smaller than the configuration needs";
+	case FOLIO_EGONE: return "guest left this host epoch; re-create the region";
 	}
 	if (code < 0 && code > -FOLIO_E_BASE)
 		return strerror(-code);
@@ -37,6 +38,7 @@ static const char *const stat_names[FOLIO_STAT__COUNT] = {
 	[FOLIO_STAT_NOT_READY] = "not_ready",
 	[FOLIO_STAT_ATTACH] = "attach",
 	[FOLIO_STAT_BAD_CALL] = "bad_call",
+	[FOLIO_STAT_PEER_LEFT] = "peer_left",
 };
 
 const char *folio_stat_name(unsigned stat)

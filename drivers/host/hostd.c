@@ -67,6 +67,7 @@ enum gstat {
 	G_NO_MBUF,       /* dropped: mbuf pool empty */
 	G_PEER_ERR,      /* protocol violations seen (channel failed) */
 	G_RESETS,        /* channel recreated with a new epoch */
+	G_LEFT,          /* the guest left its epoch (closed or replaced) */
 	G__COUNT
 };
 
@@ -74,6 +75,7 @@ static const char *const gstat_name[G__COUNT] = {
 	"to_guest", "to_guest_bytes", "to_guest_full", "to_guest_down",
 	"to_guest_size", "bounced", "from_guest", "from_guest_bytes", "to_port", "zerocopy",
 	"copied", "port_full", "bad_src", "no_mbuf", "peer_err", "resets",
+	"left",
 };
 
 struct guest;
@@ -178,7 +180,9 @@ static void guest_fail(struct guest *g, unsigned q, int rc)
 		return;
 	g->failed = 1;
 	g->failed_at = rte_get_tsc_cycles();
-	g->st[G_PEER_ERR]++;
+	/* A guest that left is not a violation; both stop the channel until
+	 * it is recreated with a new epoch. */
+	g->st[rc == FOLIO_EGONE ? G_LEFT : G_PEER_ERR]++;
 	fprintf(stderr, "folio-hostd: guest %u (%s) queue %u: %s; channel stopped\n",
 		(unsigned)(g - guests), g->cfg.region, q, folio_strerror(rc));
 }
@@ -264,7 +268,8 @@ static unsigned flush_to_guest(struct guest *g)
 				break;
 		}
 		if (rc < 0) {
-			if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED)
+			if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED ||
+			    rc == FOLIO_EGONE)
 				guest_fail(g, q, rc);
 			else if (rc != FOLIO_ENOTREADY)
 				fprintf(stderr, "folio-hostd: guest %u: %s\n",

@@ -338,6 +338,69 @@ static void header_digest_changes(void **state)
 	assert_int_equal(gtx(e, 1, 1, 64), FOLIO_ENOTREADY);
 }
 
+/* A guest that closes withdraws its ack: the host reports it gone, not a
+ * violation, until it starts a new epoch. */
+static void guest_leaves(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(gtx(e, 0, 2, 64), 2);
+	assert_int_equal(hrx(e, 0, 8), 2);
+	folio_guest_close(e->g);
+	e->g = NULL;
+	assert_int_equal(hrx(e, 0, 8), FOLIO_EGONE);
+	assert_int_equal(htx(e, 0, 1, 64), FOLIO_EGONE);
+	/* Queue 1 never attached on the host side: merely not ready. */
+	assert_int_equal(htx(e, 1, 1, 64), FOLIO_ENOTREADY);
+	assert_int_equal(hrx(e, 0, 8), FOLIO_EGONE);
+	struct folio_stats s = hstats(e, 0);
+
+	assert_int_equal(s.state, FOLIO_Q_DETACHED);
+	assert_int_equal(s.v[FOLIO_STAT_PEER_LEFT], 1);
+	assert_int_equal(s.v[FOLIO_STAT_BAD_INDEX] + s.v[FOLIO_STAT_BAD_LENGTH], 0);
+	/* A new guest instance attaches only once the host has a new epoch. */
+	assert_int_equal(folio_guest_open_fd(&e->cfg, e->fd, &e->g), 0);
+	assert_int_equal(hrx(e, 0, 8), FOLIO_EGONE);
+	folio_host_close(e->h);
+	assert_int_equal(folio_host_create_fd(&e->cfg, e->fd, &e->h), 0);
+	assert_int_equal(gtx(e, 0, 3, 64), 3);
+	assert_int_equal(hrx(e, 0, 8), 3);
+	assert_int_equal(hstats(e, 0).state, FOLIO_Q_READY);
+}
+
+/* A guest that dies leaves its ack behind. Its successor finds the epoch
+ * acked, withdraws the ack and waits for a new epoch; it never adopts the
+ * rings of its predecessor. */
+static void guest_replaced_after_crash(void **state)
+{
+	struct env *e = *state;
+	struct folio_guest *next;
+
+	assert_int_equal(htx(e, 0, 5, 64), 5); /* in flight to the dead guest */
+	assert_int_equal(folio_guest_open_fd(&e->cfg, e->fd, &next), 0);
+	void *b[8];
+	uint32_t l[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = rxbuf[i];
+	assert_int_equal(folio_guest_rx_burst(next, 0, b, l, 8), FOLIO_ENOTREADY);
+	assert_int_equal(hrx(e, 0, 8), FOLIO_EGONE);
+	assert_int_equal(folio_guest_rx_burst(next, 0, b, l, 8), FOLIO_ENOTREADY);
+	folio_host_close(e->h);
+	assert_int_equal(folio_host_create_fd(&e->cfg, e->fd, &e->h), 0);
+	/* The old frames are gone with the old epoch: nothing is duplicated. */
+	assert_int_equal(folio_guest_rx_burst(next, 0, b, l, 8), 0);
+	assert_int_equal(htx(e, 0, 2, 64), 2);
+	assert_int_equal(folio_guest_rx_burst(next, 0, b, l, 8), 2);
+	struct folio_stats s;
+
+	assert_int_equal(folio_guest_stats(next, 0, &s), 0);
+	assert_int_equal(s.v[FOLIO_STAT_RX_FRAMES], 2);
+	assert_int_equal(s.v[FOLIO_STAT_BAD_INDEX] + s.v[FOLIO_STAT_BAD_LENGTH], 0);
+	folio_guest_close(e->g); /* the "dead" one; its queues are stale */
+	e->g = next;
+}
+
 static void open_errors(void **state)
 {
 	struct folio_config c;
@@ -427,6 +490,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(host_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_until_new_epoch, setup, teardown),
 		cmocka_unit_test_setup_teardown(header_digest_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_replaced_after_crash, setup, teardown),
 		cmocka_unit_test(open_errors),
 		cmocka_unit_test_setup_teardown(guest_writes_only_its_fields, setup, teardown),
 	};

@@ -498,8 +498,10 @@ static int fp_host_any_failed(struct fp_priv *p)
 	struct folio_stats st;
 
 	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (!fp_qstats(p, q, &st) && st.state == FOLIO_Q_FAILED)
-			return 1;
+		if (!fp_qstats(p, q, &st) &&
+		    (st.state == FOLIO_Q_FAILED ||
+		     (st.state != FOLIO_Q_READY && st.v[FOLIO_STAT_PEER_LEFT])))
+			return 1; /* failed, or the guest left the epoch */
 	return 0;
 }
 
