@@ -12,7 +12,8 @@ set -uo pipefail
 PMD_SO=$1
 . "$(dirname "$0")/lib.sh"
 tp_prereq
-SIZE=${2:-64}
+SEGS=${2:-64}   # testpmd --txpkts: one size, or segment sizes "a,b" (gathered)
+SIZE=$(( ${SEGS//,/+} ))
 HOSTARGS=${3:+,$3} # extra host devargs, e.g. zc_min=4096 (copy mode)
 REGION=/dev/shm/$TP_TAG-region
 TP_CLEAN+=("rm -f $REGION")
@@ -24,7 +25,7 @@ tp_info "guest txonly -> host rxonly, $SIZE B"
 tp_start hostrx "$FWD_RX" "net_folio0,role=host,path=$REGION$HOSTARGS" --forward-mode=rxonly
 tp_cmd hostrx start
 tp_start guesttx "$FWD_TX" "net_folio0,role=guest,path=$REGION" \
-	--forward-mode=txonly --txpkts="$SIZE"
+	--forward-mode=txonly --txpkts="$SEGS"
 tp_cmd guesttx start
 sleep 3
 tp_cmd guesttx stop
@@ -57,7 +58,7 @@ tp_cmd guestrx start
 total_sent=0
 for round in 1 2 3; do
 	tp_start "hosttx$round" "$FWD_TX" "net_folio0,role=host,path=$REGION$HOSTARGS" \
-		--forward-mode=txonly --txpkts="$SIZE"
+		--forward-mode=txonly --txpkts="$SEGS"
 	tp_cmd "hosttx$round" start
 	sleep 3
 	tp_cmd "hosttx$round" stop
