@@ -97,7 +97,8 @@ struct guest {
 	uint32_t lent;          /* frames lent to mbufs, not yet given back */
 	uint32_t max_frame;
 	unsigned txq;           /* queue that last accepted port frames */
-	int failed;
+	int failed;             /* channel stopped: violation, or guest left */
+	int left;               /* ... because the guest left (FOLIO_EGONE) */
 	uint64_t failed_at;     /* TSC */
 	uint64_t st[G__COUNT];
 	/* Port frames waiting for room in the guest's ring, oldest first. */
@@ -161,6 +162,7 @@ static int guest_open(struct guest *g)
 		return rc;
 	}
 	g->failed = 0;
+	g->left = 0;
 	g->txq = 0;
 	return 0;
 }
@@ -179,6 +181,7 @@ static void guest_fail(struct guest *g, unsigned q, int rc)
 	if (g->failed)
 		return;
 	g->failed = 1;
+	g->left = rc == FOLIO_EGONE;
 	g->failed_at = rte_get_tsc_cycles();
 	/* A guest that left is not a violation; both stop the channel until
 	 * it is recreated with a new epoch. */
@@ -469,7 +472,8 @@ static void print_stats(const char *when)
 		int o;
 
 		o = snprintf(line, sizeof(line), "folio-hostd: guest %u region=%s state=%s epoch=%u",
-			     k, g->cfg.region, g->failed ? "failed" : "ok",
+			     k, g->cfg.region,
+			     !g->failed ? "ok" : g->left ? "left" : "failed",
 			     g->h ? folio_host_epoch(g->h) : 0);
 		for (unsigned i = 0; i < G__COUNT && o < (int)sizeof(line); i++)
 			o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
