@@ -8,7 +8,8 @@
  * The checker enforces, per datapath call of the victim endpoint:
  *   INV_once    each peer-written field is loaded at most once;
  *   INV_own     the victim stores only to fields it owns, and never loads
- *               them back;
+ *               them back (one exception: a guest that never attached
+ *               loads its ack once, to see an earlier instance's);
  *   INV_len     every copy out of a slot has the length that was loaded
  *               from its descriptor, and all descriptors of the burst were
  *               loaded before the first copy; copies stay inside one slot;
@@ -174,6 +175,7 @@ struct adv_tracer {
 	unsigned accesses;
 	unsigned copies;
 	unsigned epoch_loads;
+	unsigned ack_loads;
 	unsigned nloads;
 	uint64_t loads[ADV_MAX_LOADS];
 	uint32_t snap[FOLIO_MAX_ENTRIES]; /* desc values as loaded, by slot */
@@ -200,6 +202,7 @@ static inline void adv_call_begin(unsigned burst)
 	adv_tr.active = 1;
 	adv_tr.burst = burst;
 	adv_tr.accesses = adv_tr.copies = adv_tr.epoch_loads = adv_tr.nloads = 0;
+	adv_tr.ack_loads = 0;
 	memset(adv_tr.have_snap, 0, adv_tr.l->entries);
 }
 
@@ -249,6 +252,13 @@ void fl_shm_trace(const void *addr, size_t len, enum fl_shm_op op)
 		adv_die("more shared accesses than the burst allows", off);
 	switch (op) {
 	case FL_SHM_LOAD:
+		/* The one read of an own field: a guest that never attached
+		 * looks whether an earlier instance acked this epoch. */
+		if (me == ADV_GUEST && f.kind == ADV_ACK) {
+			if (++adv_tr.ack_loads > 1)
+				adv_die("own ack loaded twice in one call", off);
+			break;
+		}
 		if (f.owner != peer || f.kind == ADV_SLOT || f.kind == ADV_PAD)
 			adv_die("load of a field the victim owns (or padding)", off);
 		if (f.kind == ADV_HDR && off == 12) {
@@ -299,6 +309,7 @@ static inline int adv_header_error(int rc)
 /* What a victim remembers of its last violation. */
 struct adv_latch {
 	int latched;
+	int gone; /* host victim: the guest withdrew its ack (FOLIO_EGONE) */
 	uint32_t epoch;
 	uint64_t attach;
 };
@@ -331,6 +342,18 @@ static inline void adv_check_call(enum adv_side victim, struct adv_latch *lt,
 	uint64_t bad_a = a->v[FOLIO_STAT_BAD_INDEX] + a->v[FOLIO_STAT_BAD_LENGTH] +
 			 a->v[FOLIO_STAT_BAD_HEADER];
 
+	/* A host whose guest withdrew its ack serves that epoch no more. */
+	if (lt->gone && rc != FOLIO_EGONE)
+		adv_fail("the host served a guest that left", rc);
+	if (rc == FOLIO_EGONE) {
+		uint64_t left = a->v[FOLIO_STAT_PEER_LEFT] - b->v[FOLIO_STAT_PEER_LEFT];
+
+		if (victim != ADV_HOST || bad_a != bad_b || a->state != FOLIO_Q_DETACHED ||
+		    left != (lt->gone ? 0u : 1u))
+			adv_fail("FOLIO_EGONE without the guest leaving once", rc);
+		lt->gone = 1;
+		return;
+	}
 	if (rc == FOLIO_EPEER || adv_header_error(rc)) {
 		if (adv_header_error(rc) && victim != ADV_GUEST)
 			adv_fail("header error on the host side", rc);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,7 +72,8 @@ static struct {
 	double max_call_s;
 	/* totals */
 	uint64_t calls, rx_frames, tx_frames, violations, header_errs;
-	uint64_t rounds, failed_checks_after_latch;
+	uint64_t rounds, failed_checks_after_latch, peer_left;
+	int gone_round;
 	uint64_t stat_bad[3];
 } T;
 
@@ -110,6 +112,10 @@ static void hostile_write(uint64_t *s)
 	if (attacker == ADV_HOST && sel % 10 < 5 && (rnd(s) & 3))
 		sel = sel / 10 * 10 + 5 + sel % 5;
 	off = adv_hostile_field(&T.l, attacker, sel);
+	/* Likewise a hostile guest's ack writes: any change of the ack ends
+	 * the host's service of the epoch (FOLIO_EGONE). */
+	if (attacker == ADV_GUEST && off == FL_CTL_OFF && (rnd(s) & 3))
+		off = adv_hostile_field(&T.l, attacker, sel | 1);
 
 	if ((rnd(s) & 7) == 0) {
 		unsigned dir = attacker == ADV_HOST ? FL_DIR_H2G : FL_DIR_G2H;
@@ -333,13 +339,14 @@ static int run_round(uint64_t seed, double deadline)
 	const void *tx[NBUF];
 	uint32_t rxlen[NBUF], txlen[NBUF], expect = 0;
 	uint8_t *arena;
-	struct adv_latch lt = {0, 0, 0};
+	struct adv_latch lt = {0, 0, 0, 0};
 	uint64_t s = seed | 1, after = 0;
 	pthread_t peer, wd;
 	pid_t child = -1;
 	int rc;
 
 	memset(T.ctl, 0, sizeof(*T.ctl));
+	T.gone_round = 0;
 	T.fd = folio_region_memfd(&T.cfg);
 	if (T.fd < 0)
 		adv_fail("memfd", T.fd);
@@ -368,6 +375,10 @@ static int run_round(uint64_t seed, double deadline)
 		if (child < 0)
 			adv_fail("fork", -errno);
 		if (child == 0) {
+			/* Never outlive a victim that aborted. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(1);
 			peer_main((void *)(uintptr_t)rnd(&s));
 			_exit(0);
 		}
@@ -464,12 +475,16 @@ static int run_round(uint64_t seed, double deadline)
 			T.violations++;
 		if (adv_header_error(rc))
 			T.header_errs++;
-		if (lt.latched && ++after >= AFTER_LATCH &&
+		if (rc == FOLIO_EGONE && !T.gone_round) {
+			T.gone_round = 1;
+			T.peer_left++;
+		}
+		if ((lt.latched || lt.gone) && ++after >= AFTER_LATCH &&
 		    !(T.victim == ADV_GUEST && (rnd(&s) & 1)))
 			break;
-		if (!lt.latched)
+		if (!lt.latched && !lt.gone)
 			after = 0;
-		else if (rc == FOLIO_EFAILED)
+		else if (rc == FOLIO_EFAILED || rc == FOLIO_EGONE)
 			T.failed_checks_after_latch++;
 	}
 
@@ -551,23 +566,25 @@ int main(int argc, char **argv)
 			(unsigned long long)T.header_errs);
 		return 1;
 	}
-	if (!T.honest && T.violations + T.header_errs == 0) {
+	if (!T.honest && T.violations + T.header_errs + T.peer_left == 0) {
 		fprintf(stderr, "adv: the hostile peer never caused a detected violation\n");
 		return 1;
 	}
-	if (T.honest && T.violations + T.header_errs) {
+	if (T.honest && T.violations + T.header_errs + T.peer_left) {
 		fprintf(stderr, "adv: violation reported against an honest peer\n");
 		return 1;
 	}
 	printf("adv_hostile: %llu rounds, %llu victim calls, %llu rx + %llu tx frames, "
 	       "%llu violations (bad_index %llu, bad_length %llu, bad_header %llu), "
-	       "%llu EFAILED after latch, peer: %llu ops, %llu hostile writes, "
+	       "%llu rounds ended by the guest leaving (EGONE), "
+	       "%llu EFAILED/EGONE after latch, peer: %llu ops, %llu hostile writes, "
 	       "%llu restarts; longest call %.3f ms; leak scan %s\n",
 	       (unsigned long long)T.rounds, (unsigned long long)T.calls,
 	       (unsigned long long)T.rx_frames, (unsigned long long)T.tx_frames,
 	       (unsigned long long)(T.violations + T.header_errs),
 	       (unsigned long long)T.stat_bad[0], (unsigned long long)T.stat_bad[1],
 	       (unsigned long long)T.stat_bad[2],
+	       (unsigned long long)T.peer_left,
 	       (unsigned long long)T.failed_checks_after_latch, (unsigned long long)po,
 	       (unsigned long long)pw, (unsigned long long)pr, T.max_call_s * 1e3,
 	       T.victim == ADV_GUEST ? "clean" : "n/a (host victim)");
