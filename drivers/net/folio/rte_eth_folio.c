@@ -180,11 +180,17 @@ static inline unsigned fp_stash_fill(struct fp_queue *q, unsigned n)
 	if (q->stash_n < n) {
 		unsigned want = FP_STASH - q->stash_n;
 
+		/* Refill in one go; when the pool runs low, take just
+		 * what this burst needs. */
 		if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n], want)) {
-			q->rx_nombuf++;
-			return q->stash_n < n ? q->stash_n : n;
+			want = n - q->stash_n;
+			if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n],
+						   want)) {
+				q->rx_nombuf++;
+				return q->stash_n;
+			}
 		}
-		q->stash_n = FP_STASH;
+		q->stash_n += want;
 	}
 	return n;
 }
