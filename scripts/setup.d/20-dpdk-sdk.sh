@@ -6,6 +6,14 @@
 # (gitignored, never committed); ./folio passes it to meson as -Ddpdk_sdk.
 # Idempotent: nothing is fetched when dpdk-sdk already matches libdpdk-dev.
 set -euo pipefail
+# The PMD is optional: if the source cannot be had (no network, no deb-src
+# in the mirror), warn and let the rest of the setup go on; the build then
+# leaves net_folio out and its tests skip.
+if [ -z "${FOLIO_SDK_INNER:-}" ]; then
+	FOLIO_SDK_INNER=1 bash "$0" ||
+		echo "20-dpdk-sdk: WARNING: no DPDK SDK headers; net_folio will not be built" >&2
+	exit 0
+fi
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 sdk="$repo/dpdk-sdk"
 SUDO=${SUDO:-}
