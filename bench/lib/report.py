@@ -188,27 +188,30 @@ def summarize(raw, out, args):
             summ.append(["folio", "hardened_over_unhardened", s, d, r, "ratio", n])
     P("")
     P("### Peers: DPDK testpmd txonly -> rxonly, one queue (a different harness "
-      "from folio-perf: label 'testpmd'), against Folio guest->host of the same round")
+      "from folio-perf: label 'testpmd'); each peer run right after a folio-perf "
+      "guest->host run of the same size, ratios of those pairs")
     P("")
-    P("| size | memif Mpps | memif Gbit/s | virtio-user Mpps | virtio-user Gbit/s | "
-      "Folio / memif | Folio / virtio-user |")
-    P("|---|---|---|---|---|---|---|")
+    P("| size | Folio Mfr/s (paired) | memif Mpps | memif Gbit/s | virtio-user Mpps | "
+      "virtio-user Gbit/s | Folio / memif | Folio / virtio-user |")
+    P("|---|---|---|---|---|---|---|---|")
     peer_ratio = {}
     for s in ["64", "512", "1518"]:
-        f = series("folio-perf", "folio", "throughput", "g2h", s, "mpps")
+        fm = series("folio-perf", "folio-pair-memif", "throughput", "g2h", s, "mpps")
+        fv = series("folio-perf", "folio-pair-virtio", "throughput", "g2h", s, "mpps")
         m = series("testpmd", "net_memif", "throughput", "txonly-rxonly", s, "mpps")
         v = series("testpmd", "net_virtio", "throughput", "txonly-rxonly", s, "mpps")
-        rm, nm = ratio(f, m)
-        rv, nv = ratio(f, v)
+        rm, nm = ratio(fm, m)
+        rv, nv = ratio(fv, v)
         peer_ratio[s] = (rm, rv)
         mm, vm = med(m.values()), med(v.values())
-        P(f"| {s} | {fmt(mm, 3)} | {fmt(mm and mm * int(s) * 8 / 1e3)} | {fmt(vm, 3)} | "
-          f"{fmt(vm and vm * int(s) * 8 / 1e3)} | {fmt(rm)} | {fmt(rv)} |")
+        fp = med(list(fm.values()) + list(fv.values()))
+        P(f"| {s} | {fmt(fp, 3)} | {fmt(mm, 3)} | {fmt(mm and mm * int(s) * 8 / 1e3)} | "
+          f"{fmt(vm, 3)} | {fmt(vm and vm * int(s) * 8 / 1e3)} | {fmt(rm)} | {fmt(rv)} |")
         summ.append(["testpmd", "memif_mpps", s, "txonly-rxonly", mm, "Mpps", len(m)])
         summ.append(["testpmd", "virtio_mpps", s, "txonly-rxonly", vm, "Mpps", len(v)])
         summ.append(["ratio", "folio_over_memif", s, "g2h", rm, "ratio", nm])
         summ.append(["ratio", "folio_over_virtio", s, "g2h", rv, "ratio", nv])
-    P("| imix | n/a | n/a | n/a | n/a | n/a | n/a |")
+    P("| imix | n/a | n/a | n/a | n/a | n/a | n/a | n/a |")
     P("")
     P("testpmd's txonly sends one frame length, so the peers have no IMIX figure.")
     P("")
