@@ -114,7 +114,7 @@ static void hostile_write(uint64_t *s)
 	off = adv_hostile_field(&T.l, attacker, sel);
 	/* Likewise a hostile guest's ack writes: any change of the ack ends
 	 * the host's service of the epoch (FOLIO_EGONE). */
-	if (attacker == ADV_GUEST && off == FL_CTL_OFF && (rnd(s) & 3))
+	if (attacker == ADV_GUEST && off == FL_CTL_OFF && (rnd(s) & 31))
 		off = adv_hostile_field(&T.l, attacker, sel | 1);
 
 	if ((rnd(s) & 7) == 0) {
