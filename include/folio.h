@@ -293,6 +293,14 @@ int folio_host_rx_peek(struct folio_host *h, unsigned q,
  */
 int folio_host_rx_done(struct folio_host *h, unsigned q, uint32_t id);
 
+/**
+ * Give back n lent frames at once, in any order; the guest is told once,
+ * at the end. Ids that are not lent are skipped and counted as bad_call.
+ * @return 0, or -EINVAL if any id was not lent (the others are given back).
+ */
+int folio_host_rx_done_burst(struct folio_host *h, unsigned q,
+			     const uint32_t *ids, unsigned n);
+
 int folio_host_stats(const struct folio_host *h, unsigned q,
 		     struct folio_stats *st);
 

@@ -120,7 +120,17 @@ int folio_host_rx_done(struct folio_host *h, unsigned qi, uint32_t id)
 	/* Allowed in any state: frames lent before a failure come back. */
 	if (!q)
 		return -EINVAL;
-	return fl_ring_done(q, id);
+	return fl_ring_done(q, &id, 1);
+}
+
+int folio_host_rx_done_burst(struct folio_host *h, unsigned qi,
+			     const uint32_t *ids, unsigned n)
+{
+	struct fl_queue *q = host_queue(h, qi);
+
+	if (!q || (n && !ids))
+		return -EINVAL;
+	return fl_ring_done(q, ids, n);
 }
 
 int folio_host_stats(const struct folio_host *h, unsigned qi,

@@ -81,7 +81,7 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 		    unsigned n);
 int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n);
-int fl_ring_done(struct fl_queue *q, uint32_t id);
+int fl_ring_done(struct fl_queue *q, const uint32_t *ids, unsigned n);
 
 /* Mapping (map.c). */
 int fl_map_fd(int fd, uint64_t need, void **base);

@@ -235,10 +235,10 @@ int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n)
 	return (int)n;
 }
 
-int fl_ring_done(struct fl_queue *q, uint32_t id)
+/* Give back one lent frame; returns 0 or -EINVAL. head moves over the
+ * oldest run of given-back frames; the caller publishes cons. */
+static inline int give_back(struct fl_queue *q, struct fl_ring *r, uint32_t id)
 {
-	struct fl_ring *r = &q->rx;
-
 	/* In-order give-back, the common case: the oldest lent frame. Its
 	 * flag is never set (flags are cleared as head passes them). */
 	if (fl_likely(id == r->head && r->head != r->lent)) {
@@ -250,13 +250,26 @@ int fl_ring_done(struct fl_queue *q, uint32_t id)
 			return -EINVAL;
 		}
 		r->done[id & r->mask] = 1;
-		return 0; /* an older frame is still lent: cons cannot move */
+		return 0; /* an older frame is still lent: head cannot move */
 	}
 	/* Bounded by the number of lent frames (<= entries): INV_bounded. */
 	while (r->head != r->lent && r->done[r->head & r->mask]) {
 		r->done[r->head & r->mask] = 0;
 		r->head++;
 	}
-	shm_store_release(r->cons, r->head); /* P2 */
 	return 0;
+}
+
+int fl_ring_done(struct fl_queue *q, const uint32_t *ids, unsigned n)
+{
+	struct fl_ring *r = &q->rx;
+	uint32_t start = r->head;
+	int rc = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (give_back(q, r, ids[i]))
+			rc = -EINVAL;
+	if (r->head != start)
+		shm_store_release(r->cons, r->head); /* P2, once per call */
+	return rc;
 }

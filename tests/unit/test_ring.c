@@ -229,6 +229,11 @@ static void length_checks(void **state)
 	pair_free(t);
 }
 
+static int done1(struct pair *t, uint32_t id)
+{
+	return fl_ring_done(&t->c, &id, 1);
+}
+
 /* Zero-copy lending: frames given back out of order release slots in order. */
 static void lend_out_of_order(void **state)
 {
@@ -244,20 +249,44 @@ static void lend_out_of_order(void **state)
 		assert_int_equal(f[i].len, 14 + i);
 		assert_int_equal(((const uint8_t *)f[i].data)[0], 3 + i);
 	}
-	assert_int_equal(fl_ring_done(&t->c, f[3].id), 0);
-	assert_int_equal(fl_ring_done(&t->c, f[1].id), 0);
+	assert_int_equal(done1(t, f[3].id), 0);
+	assert_int_equal(done1(t, f[1].id), 0);
 	assert_int_equal(*t->p.tx.cons, 0xfffffffcu); /* oldest still lent */
-	assert_int_equal(fl_ring_done(&t->c, f[1].id), -EINVAL); /* twice */
-	assert_int_equal(fl_ring_done(&t->c, f[7].id + 1), -EINVAL); /* not lent */
-	assert_int_equal(fl_ring_done(&t->c, f[0].id - 1), -EINVAL);
-	assert_int_equal(fl_ring_done(&t->c, f[0].id), 0);
+	assert_int_equal(done1(t, f[1].id), -EINVAL); /* twice */
+	assert_int_equal(done1(t, f[7].id + 1), -EINVAL); /* not lent */
+	assert_int_equal(done1(t, f[0].id - 1), -EINVAL);
+	assert_int_equal(done1(t, f[0].id), 0);
 	assert_int_equal(*t->p.tx.cons, 0xfffffffcu + 2);
-	assert_int_equal(fl_ring_done(&t->c, f[2].id), 0);
+	assert_int_equal(done1(t, f[2].id), 0);
 	assert_int_equal(*t->p.tx.cons, 0xfffffffcu + 4);
 	for (int i = 4; i < 8; i++)
-		assert_int_equal(fl_ring_done(&t->c, f[i].id), 0);
+		assert_int_equal(done1(t, f[i].id), 0);
 	assert_int_equal(*t->p.tx.cons, 0xfffffffcu + 8);
 	assert_int_equal(t->c.st[FOLIO_STAT_BAD_CALL], 3);
+	pair_free(t);
+}
+
+/* A burst give-back publishes once and skips ids that are not lent. */
+static void give_back_burst(void **state)
+{
+	struct folio_frame f[16];
+	uint32_t ids[20];
+
+	(void)state;
+	struct pair *t = pair_new(0xfffffff8u);
+
+	assert_int_equal(produce(t, 16, 0), 16);
+	assert_int_equal(fl_ring_peek(&t->c, f, 16), 16);
+	for (int i = 0; i < 16; i++)
+		ids[i] = f[15 - i].id; /* newest first */
+	ids[16] = f[0].id;        /* twice */
+	ids[17] = f[15].id + 1;   /* never lent */
+	assert_int_equal(fl_ring_done(&t->c, ids, 8), 0);
+	assert_int_equal(*t->p.tx.cons, 0xfffffff8u); /* oldest still lent */
+	assert_int_equal(fl_ring_done(&t->c, ids + 8, 10), -EINVAL);
+	assert_int_equal(*t->p.tx.cons, 0xfffffff8u + 16);
+	assert_int_equal(t->c.st[FOLIO_STAT_BAD_CALL], 2);
+	assert_int_equal(produce(t, 64, 1), 64); /* every slot is free again */
 	pair_free(t);
 }
 
@@ -269,6 +298,7 @@ int main(void)
 		cmocka_unit_test(producer_window),
 		cmocka_unit_test(length_checks),
 		cmocka_unit_test(lend_out_of_order),
+		cmocka_unit_test(give_back_burst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
