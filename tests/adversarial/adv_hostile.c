@@ -428,14 +428,21 @@ static int run_round(uint64_t seed, double deadline)
 			for (int i = 0; i < rc; i++)
 				if (fr[i].len < FOLIO_MIN_FRAME || fr[i].len > T.l.max_frame)
 					adv_fail("lent a frame with an invalid length", rc);
+			uint32_t ids[NBUF];
+			unsigned nid = 0;
+
 			for (int i = rc - 1; i >= 0; i--) {
 				int k = (int)(rnd(&s) % (unsigned)(i + 1));
 				uint32_t id = fr[k].id;
 
 				fr[k] = fr[i];
-				if (folio_host_rx_done(T.h, 0, id) && !lt.latched)
+				if (rnd(&s) & 1)
+					ids[nid++] = id; /* given back together below */
+				else if (folio_host_rx_done(T.h, 0, id))
 					adv_fail("rx_done refused a lent frame", -1);
 			}
+			if (folio_host_rx_done_burst(T.h, 0, ids, nid))
+				adv_fail("rx_done_burst refused lent frames", -1);
 			if (rc > 0) {
 				T.rx_frames += (unsigned)rc;
 				expect += (uint32_t)rc;

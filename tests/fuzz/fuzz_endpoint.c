@@ -130,7 +130,7 @@ static int victim_stats(struct folio_stats *st)
 #endif
 }
 
-enum vop { V_RX, V_TX, V_PEEK, V_DONE };
+enum vop { V_RX, V_TX, V_PEEK, V_DONE, V_DONE_BURST };
 
 static void victim_call(enum vop op, unsigned n, uint32_t id)
 {
@@ -166,6 +166,13 @@ static void victim_call(enum vop op, unsigned n, uint32_t id)
 	case V_DONE:
 		rc = folio_host_rx_done(F.h, 0, id);
 		break;
+	case V_DONE_BURST:
+		/* Every id lent in this input (some already given back, so
+		 * refused) and one never lent. */
+		F.lent[F.nlent < FOLIO_MAX_ENTRIES ? F.nlent : 0] = id;
+		rc = folio_host_rx_done_burst(F.h, 0, F.lent,
+					      F.nlent < FOLIO_MAX_ENTRIES ? F.nlent + 1 : F.nlent);
+		break;
 #endif
 	default:
 		rc = 0;
@@ -173,7 +180,7 @@ static void victim_call(enum vop op, unsigned n, uint32_t id)
 	adv_call_end(rc);
 	F.ns = 0; /* a schedule lives for one call */
 	victim_stats(&a);
-	if (op == V_DONE) {
+	if (op == V_DONE || op == V_DONE_BURST) {
 		/* rx_done touches no peer field: only the caller can err. */
 		if (rc != 0 && rc != -EINVAL)
 			fail("rx_done returned an unexpected code", rc);
@@ -357,10 +364,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = rd8(&r);
 			if (n < 64) {
 				victim_call(V_PEEK, n % NBUF, 0);
-			} else if (n < 192) {
+			} else if (n < 160) {
 				uint32_t id = F.nlent ? F.lent[n % F.nlent] : n;
 
 				victim_call(V_DONE, 0, n & 1 ? id : id + n);
+			} else if (n < 192) {
+				victim_call(V_DONE_BURST, F.nlent + 1, n * 0x9e3779b9u);
 			} else {
 				close_peer();
 				open_peer(); /* the guest re-acks: its indices go back to 0 */
