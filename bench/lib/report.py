@@ -292,8 +292,8 @@ def summarize(raw, out, args):
     hu_med = med(hu_all)
     P("| target | measured | verdict |")
     P("|---|---|---|")
-    P(f"| 64 B, 1 queue: Folio >= 1.2x memif (same round) | {fx(r64m)} | {verdict(r64m, 1.2)} |")
-    P(f"| 64 B, 1 queue: Folio >= 1.4x virtio-user (same round) | {fx(r64v)} | {verdict(r64v, 1.4)} |")
+    P(f"| 64 B, 1 queue: Folio >= 1.2x memif (paired runs) | {fx(r64m)} | {verdict(r64m, 1.2)} |")
+    P(f"| 64 B, 1 queue: Folio >= 1.4x virtio-user (paired runs) | {fx(r64v)} | {verdict(r64v, 1.4)} |")
     P(f"| hardened >= 0.95x unhardened, 64 B g2h | {fx(hu64, 3)} | {verdict(hu64, 0.95)} |")
     P(f"| hardened >= 0.95x unhardened, median over sizes and directions | {fx(hu_med, 3)} | "
       f"{verdict(hu_med, 0.95)} |")
@@ -303,7 +303,7 @@ def summarize(raw, out, args):
         P(f"| hardened >= 0.95x unhardened, by guest {p} instructions per 64 B frame "
           f"(unhardened / hardened) | {fx(r, 3)} | {verdict(r, 0.95)} |")
         summ.append(["target", f"ipp_unhardened_over_hardened_{p}_64", "64", p, r, "ratio", ""])
-    P(f"| 1518 B: Folio Gbit/s >= memif Gbit/s | {fx(r1518m)} | {verdict(r1518m, 1.0)} |")
+    P(f"| 1518 B: Folio Gbit/s >= memif Gbit/s (paired runs) | {fx(r1518m)} | {verdict(r1518m, 1.0)} |")
     lv = "n/a" if lat_r is None else ("met" if lat_r <= 1.0 else "MISSED")
     P(f"| latency p50 <= memif p50 | Folio {fmt(lat['folio'][0])} us, memif "
       f"{fmt(lat['net_memif'][0])} us; same-round ratio {fmt(lat_r, 3)} | {lv} |")
