@@ -127,39 +127,42 @@ static inline struct fl_queue *guest_queue(struct folio_guest *g, unsigned qi)
 	return fl_likely(g && qi < g->l.queues) ? &g->qs[qi] : NULL;
 }
 
+/* Entry of every datapath call: the queue, the arguments, the epoch. */
+static inline int guest_enter(struct folio_guest *g, unsigned qi, int args_ok,
+			      struct fl_queue **qp)
+{
+	struct fl_queue *q = guest_queue(g, qi);
+
+	if (fl_unlikely(!q || !args_ok))
+		return -EINVAL;
+	*qp = q;
+	return guest_ready(g, q);
+}
+
+/* Exit: a violation the ring reported is judged and latched here. */
+static inline int guest_exit(struct folio_guest *g, struct fl_queue *q,
+			     unsigned qi, int rc)
+{
+	return fl_unlikely(rc == FOLIO_EPEER) ? guest_violation(g, q, qi) : rc;
+}
+
 int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
 			 const void *const *bufs, const uint32_t *lens,
 			 unsigned n)
 {
-	struct fl_queue *q = guest_queue(g, qi);
-	int rc;
+	struct fl_queue *q = NULL;
+	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	if (fl_unlikely(!q || (n && (!bufs || !lens))))
-		return -EINVAL;
-	rc = guest_ready(g, q);
-	if (fl_unlikely(rc))
-		return rc;
-	rc = fl_ring_produce(q, bufs, lens, n);
-	if (fl_unlikely(rc == FOLIO_EPEER))
-		return guest_violation(g, q, qi);
-	return rc;
+	return rc ? rc : guest_exit(g, q, qi, fl_ring_produce(q, bufs, lens, n));
 }
 
 int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
 			 uint32_t *lens, unsigned n)
 {
-	struct fl_queue *q = guest_queue(g, qi);
-	int rc;
+	struct fl_queue *q = NULL;
+	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	if (fl_unlikely(!q || (n && (!bufs || !lens))))
-		return -EINVAL;
-	rc = guest_ready(g, q);
-	if (fl_unlikely(rc))
-		return rc;
-	rc = fl_ring_consume(q, bufs, lens, n);
-	if (fl_unlikely(rc == FOLIO_EPEER))
-		return guest_violation(g, q, qi);
-	return rc;
+	return rc ? rc : guest_exit(g, q, qi, fl_ring_consume(q, bufs, lens, n));
 }
 
 int folio_guest_stats(const struct folio_guest *g, unsigned qi,

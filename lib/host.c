@@ -78,39 +78,50 @@ static inline struct fl_queue *host_queue(struct folio_host *h, unsigned qi)
 	return fl_likely(h && qi < h->l.queues) ? &h->qs[qi] : NULL;
 }
 
-/* The ring op of each entry point, after the common checks. */
-#define HOST_CALL(h, qi, args_ok, op)                                   \
-	do {                                                            \
-		struct fl_queue *q_ = host_queue(h, qi);                \
-		int rc_;                                                \
-		if (fl_unlikely(!q_ || !(args_ok)))                     \
-			return -EINVAL;                                 \
-		rc_ = host_ready(h, q_, qi);                                \
-		if (fl_unlikely(rc_))                                   \
-			return rc_;                                     \
-		rc_ = op;                                               \
-		if (fl_unlikely(rc_ == FOLIO_EPEER))                    \
-			return fl_queue_fail(q_, "host", qi);           \
-		return rc_;                                             \
-	} while (0)
+/* Entry of every datapath call: the queue, the arguments, the ack. */
+static inline int host_enter(struct folio_host *h, unsigned qi, int args_ok,
+			     struct fl_queue **qp)
+{
+	struct fl_queue *q = host_queue(h, qi);
+
+	if (fl_unlikely(!q || !args_ok))
+		return -EINVAL;
+	*qp = q;
+	return host_ready(h, q, qi);
+}
+
+/* Exit: a violation the ring reported latches the queue FAILED. */
+static inline int host_exit(struct fl_queue *q, unsigned qi, int rc)
+{
+	return fl_unlikely(rc == FOLIO_EPEER) ? fl_queue_fail(q, "host", qi) : rc;
+}
 
 int folio_host_tx_burst(struct folio_host *h, unsigned qi,
 			const void *const *bufs, const uint32_t *lens,
 			unsigned n)
 {
-	HOST_CALL(h, qi, !n || (bufs && lens), fl_ring_produce(q_, bufs, lens, n));
+	struct fl_queue *q = NULL;
+	int rc = host_enter(h, qi, !n || (bufs && lens), &q);
+
+	return rc ? rc : host_exit(q, qi, fl_ring_produce(q, bufs, lens, n));
 }
 
 int folio_host_rx_burst(struct folio_host *h, unsigned qi, void *const *bufs,
 			uint32_t *lens, unsigned n)
 {
-	HOST_CALL(h, qi, !n || (bufs && lens), fl_ring_consume(q_, bufs, lens, n));
+	struct fl_queue *q = NULL;
+	int rc = host_enter(h, qi, !n || (bufs && lens), &q);
+
+	return rc ? rc : host_exit(q, qi, fl_ring_consume(q, bufs, lens, n));
 }
 
 int folio_host_rx_peek(struct folio_host *h, unsigned qi,
 		       struct folio_frame *frames, unsigned n)
 {
-	HOST_CALL(h, qi, !n || frames, fl_ring_peek(q_, frames, n));
+	struct fl_queue *q = NULL;
+	int rc = host_enter(h, qi, !n || frames, &q);
+
+	return rc ? rc : host_exit(q, qi, fl_ring_peek(q, frames, n));
 }
 
 int folio_host_rx_done(struct folio_host *h, unsigned qi, uint32_t id)
