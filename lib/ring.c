@@ -154,20 +154,27 @@ static inline int consumer_avail(struct fl_queue *q, struct fl_ring *r,
 	return 0;
 }
 
-/* Take one snapshot of each length and check it (INV_once, INV_len) before
- * any byte of the burst is copied or lent: one unsigned range compare each. */
+/* Take one snapshot of the burst's lengths and check it (INV_once, INV_len)
+ * before any byte of the burst is copied or lent. The lengths are copied out
+ * in bulk (two pieces when the burst wraps), then checked in private memory
+ * with one unsigned range compare each, which the compiler can vectorise. */
 static inline int snapshot_lens(struct fl_queue *q, const struct fl_ring *r,
 				uint32_t from, uint32_t *lens, uint32_t n)
 {
 	const uint32_t span = r->max_frame - FOLIO_MIN_FRAME;
+	uint32_t at = from & r->mask, first = r->entries - at, bad = 0;
 
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t len = shm_load_once(&r->desc[(from + i) & r->mask]);
-
-		if (FL_HARDENED && fl_unlikely(len - FOLIO_MIN_FRAME > span))
-			return violation(q, FOLIO_STAT_BAD_LENGTH);
-		lens[i] = len;
-	}
+	if (first > n)
+		first = n;
+	shm_load_block(lens, &r->desc[at], first);
+	if (first < n)
+		shm_load_block(lens + first, &r->desc[0], n - first);
+	if (!FL_HARDENED)
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		bad |= (uint32_t)(lens[i] - FOLIO_MIN_FRAME > span);
+	if (fl_unlikely(bad))
+		return violation(q, FOLIO_STAT_BAD_LENGTH);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  * record every access to check INV_once.
  *
  *   shm_load_once      relaxed load of a peer-written u32, taken once (INV_once)
+ *   shm_load_block     one load of a run of peer-written u32 fields (lengths),
+ *                      each byte read once, into private memory (INV_once)
  *   shm_load_acquire   acquire load; pairs with the peer's shm_store_release
  *   shm_store_once     relaxed store of an own field
  *   shm_store_release  release store; publishes every earlier write
@@ -41,6 +43,14 @@ static inline uint64_t shm_load_once64(const uint64_t *p)
 {
 	FL_SHM_TRACE(p, 8, FL_SHM_LOAD);
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void shm_load_block(uint32_t *dst, const uint32_t *src, size_t n)
+{
+	FL_SHM_TRACE(src, n * sizeof(*src), FL_SHM_LOAD);
+	/* A value torn by a concurrent peer write is still just a value:
+	 * the caller checks the private copy, never the shared one. */
+	memcpy(dst, src, n * sizeof(*src));
 }
 
 static inline uint32_t shm_load_acquire(const uint32_t *p)

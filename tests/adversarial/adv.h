@@ -223,6 +223,41 @@ static inline void adv_call_end(int rc)
 }
 
 /* Provided to the trace build of the library. */
+/* One u32 field loaded by the victim, at offset off of the region. */
+static void adv_trace_load(const struct fl_layout *l, const void *addr,
+			   uint64_t off, enum adv_side me, enum adv_side peer)
+{
+	struct adv_field f = adv_classify(l, off);
+
+	/* The one read of an own field: a guest that never attached
+	 * looks whether an earlier instance acked this epoch. */
+	if (me == ADV_GUEST && f.kind == ADV_ACK) {
+		if (++adv_tr.ack_loads > 1)
+			adv_die("own ack loaded twice in one call", off);
+		return;
+	}
+	if (f.owner != peer || f.kind == ADV_SLOT || f.kind == ADV_PAD)
+		adv_die("load of a field the victim owns (or padding)", off);
+	if (f.kind == ADV_HDR && off == 12) {
+		adv_tr.epoch_loads++;
+		return;
+	}
+	for (unsigned i = 0; i < adv_tr.nloads; i++)
+		if (adv_tr.loads[i] == off)
+			adv_die("double fetch of a peer field", off);
+	if (adv_tr.nloads < ADV_MAX_LOADS)
+		adv_tr.loads[adv_tr.nloads++] = off;
+	if (f.kind == ADV_DESC) {
+		if (adv_tr.copies)
+			adv_die("descriptor loaded after a copy of the burst", off);
+		/* Single-threaded here: memory now holds what the
+		 * library is about to load. */
+		adv_tr.snap[f.index] = __atomic_load_n((const uint32_t *)addr,
+						      __ATOMIC_RELAXED);
+		adv_tr.have_snap[f.index] = 1;
+	}
+}
+
 void fl_shm_trace(const void *addr, size_t len, enum fl_shm_op op);
 void fl_shm_trace(const void *addr, size_t len, enum fl_shm_op op)
 {
@@ -252,33 +287,11 @@ void fl_shm_trace(const void *addr, size_t len, enum fl_shm_op op)
 		adv_die("more shared accesses than the burst allows", off);
 	switch (op) {
 	case FL_SHM_LOAD:
-		/* The one read of an own field: a guest that never attached
-		 * looks whether an earlier instance acked this epoch. */
-		if (me == ADV_GUEST && f.kind == ADV_ACK) {
-			if (++adv_tr.ack_loads > 1)
-				adv_die("own ack loaded twice in one call", off);
-			break;
-		}
-		if (f.owner != peer || f.kind == ADV_SLOT || f.kind == ADV_PAD)
-			adv_die("load of a field the victim owns (or padding)", off);
-		if (f.kind == ADV_HDR && off == 12) {
-			adv_tr.epoch_loads++;
-			break;
-		}
-		for (unsigned i = 0; i < adv_tr.nloads; i++)
-			if (adv_tr.loads[i] == off)
-				adv_die("double fetch of a peer field", off);
-		if (adv_tr.nloads < ADV_MAX_LOADS)
-			adv_tr.loads[adv_tr.nloads++] = off;
-		if (f.kind == ADV_DESC) {
-			if (adv_tr.copies)
-				adv_die("descriptor loaded after a copy of the burst", off);
-			/* Single-threaded here: memory now holds what the
-			 * library is about to load. */
-			adv_tr.snap[f.index] = __atomic_load_n((const uint32_t *)addr,
-							      __ATOMIC_RELAXED);
-			adv_tr.have_snap[f.index] = 1;
-		}
+		/* A bulk load (the lengths of a burst) is one load of each
+		 * u32 field it covers. */
+		for (size_t k = 0; k < (len + 3) / 4; k++)
+			adv_trace_load(l, (const uint8_t *)addr + 4 * k,
+				       off + 4 * k, me, peer);
 		break;
 	case FL_SHM_STORE:
 		if (f.owner != me || f.kind == ADV_SLOT || f.kind == ADV_PAD ||
