@@ -226,7 +226,8 @@ int folio_guest_tx_burst(struct folio_guest *g, unsigned q,
  * Copy up to n frames from the host-to-guest ring of queue q into private
  * buffers: the one copy of the receive path. Each bufs[i] must hold
  * folio_config_max_frame() bytes. Every length is snapshotted and checked
- * before any byte is copied; on a violation nothing is delivered.
+ * before any byte is copied; on a violation nothing is delivered (and the
+ * contents of lens[] are unspecified: only a count >= 0 makes them valid).
  * @return frames delivered, or the errors of folio_guest_tx_burst().
  */
 int folio_guest_rx_burst(struct folio_guest *g, unsigned q, void *const *bufs,
