@@ -101,10 +101,9 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 	rc = producer_space(q, r, n, &space);
 	if (fl_unlikely(rc))
 		return rc;
-	if (space < n) {
-		fl_stat_add(q, FOLIO_STAT_TX_FULL, n - space);
-		n = space;
-	}
+	uint32_t refused = space < n ? n - space : 0;
+
+	n -= refused;
 	for (i = 0; i < n; i++) {
 		uint32_t idx = r->head + i, len = lens[i];
 
@@ -121,6 +120,8 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 		shm_store_once(&r->desc[idx & r->mask], len);
 		bytes += len;
 	}
+	if (refused) /* counted only once the call is known to succeed */
+		fl_stat_add(q, FOLIO_STAT_TX_FULL, refused);
 	if (n) {
 		r->head += n;
 		shm_store_release(r->prod, r->head); /* P1 */
