@@ -71,6 +71,10 @@ static const char *const tstat_name[T__COUNT] = {
 };
 
 static volatile sig_atomic_t stop;
+
+/* How long tap_create() waits for a TAP name still held by a dead owner. */
+#define TAP_BUSY_WAIT_MS 50
+#define TAP_BUSY_TRIES 200
 static uint64_t st[T__COUNT];
 
 static void on_signal(int sig)
@@ -112,7 +116,23 @@ static int tap_create(const char *name, const struct folio_config *cfg)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	/*
+	 * EBUSY means a previous owner of this TAP name still holds it: a
+	 * folio-tapd killed a moment ago whose tun file (also referenced by
+	 * its io_uring) the kernel releases asynchronously. Wait for it, for
+	 * a bounded time, instead of failing the restart.
+	 */
+	for (int tries = 0;; tries++) {
+		if (ioctl(fd, TUNSETIFF, &ifr) == 0)
+			break;
+		if (errno == EBUSY && tries < TAP_BUSY_TRIES && !stop) {
+			if (tries == 0)
+				fprintf(stderr, "folio-tapd: %s is still held by a previous owner; "
+						"waiting up to %d s\n", name,
+					TAP_BUSY_TRIES * TAP_BUSY_WAIT_MS / 1000);
+			usleep(TAP_BUSY_WAIT_MS * 1000);
+			continue;
+		}
 		fprintf(stderr, "folio-tapd: TUNSETIFF %s: %s\n", name, strerror(errno));
 		close(fd);
 		return -1;

@@ -119,6 +119,15 @@ hostd_start() {
 
 # folio-tapd on core 1 in the cvm namespace; the test assigns the address.
 tapd_start() {
+	# A folio-tapd killed a moment ago may still own the TAP: the kernel
+	# drops its tun file (held by its io_uring too) asynchronously. Wait
+	# for the stale interface to go, so that the check below sees the new
+	# one and not the old one.
+	for i in $(seq 1 100); do
+		nsx "$NS_CVM" ip link show "$TAPIF" >/dev/null 2>&1 || break
+		[ "$i" -lt 100 ] || die "stale TAP $TAPIF still present after 10 s"
+		sleep 0.1
+	done
 	ip netns exec "$NS_CVM" taskset -c 1 "$FOLIO_TAPD" -c "$CFG" --tap "$TAPIF" "$@" \
 		>"$WORK/tapd.log" 2>&1 &
 	TAPD_PID=$!
