@@ -33,6 +33,8 @@ probe_fails unknown "net_folio0,role=host,path=$REGION,bogus=1" "unknown devarg 
 probe_fails badrole "net_folio0,role=peer,path=$REGION" "role must be guest or host"
 probe_fails badentries "net_folio0,role=host,path=$REGION,ring_entries=1000" "ring_entries"
 probe_fails nopath "net_folio0,role=host" "path="
+probe_fails badreset "net_folio0,role=host,path=$REGION,reset_failed=soon" \
+	"reset_failed must be 0..3600 seconds"
 
 tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION" --forward-mode=rxonly
 tp_cmd host start

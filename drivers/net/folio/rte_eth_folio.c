@@ -17,12 +17,19 @@
  * config file); queue count and MTU can not be changed by the application.
  * A peer that is absent, restarting or gone only gives empty bursts; a peer
  * that breaks the protocol latches its queue FAILED, which the xstats show.
+ *
+ * Host role: a guest that left (FOLIO_EGONE) or failed a queue gets its
+ * channel back without a port restart. A watch on the EAL alarm thread
+ * re-creates the region with a new epoch reset_failed seconds later, once
+ * every queue is parked out of the datapath and no frame is lent; the
+ * counters carry over (docs/pmd.md, "Guest restart").
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_alarm.h>
 #include <rte_atomic.h>
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
@@ -51,6 +58,15 @@ enum fp_role { FP_GUEST, FP_HOST };
 #define FP_BOUNCE 32u
 /* A guest port whose region is not there yet retries this often. */
 #define FP_OPEN_RETRY_MS 20u
+/* Host role: how often the watch looks for a guest that left or failed. */
+#define FP_WATCH_US 100000u
+/* Default reset_failed: seconds before a failed channel is re-created. */
+#define FP_RESET_DEFAULT_S 1u
+
+/* Host role: each rx and tx queue has a gate that the datapath holds for
+ * the length of a burst and the watch parks while it swaps the endpoint. */
+enum { FP_GATE_RUN, FP_GATE_BUSY, FP_GATE_PARKED };
+enum { FP_RX, FP_TX };
 
 struct fp_priv;
 
@@ -88,6 +104,10 @@ struct fp_queue {
 	struct fp_zc_slot *zc; /* host role: ring_entries descriptors */
 	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
 	uint64_t base[FOLIO_STAT__COUNT]; /* counters at the last reset */
+	/* host: what earlier endpoints of this port counted, since the last
+	 * stats reset; a re-created region starts its counters at zero. */
+	uint64_t acc[FOLIO_STAT__COUNT];
+	uint32_t gate[2]; /* host: FP_GATE_*, per direction */
 	int rx_setup, tx_setup;
 };
 
@@ -100,6 +120,13 @@ struct fp_priv {
 	struct folio_guest *guest; /* published with a release store */
 	struct folio_host *host;
 	rte_spinlock_t open_lock;
+	/* host: serialises the watch's endpoint swap against the control
+	 * calls (stats, xstats, link) that read p->host. */
+	rte_spinlock_t ctl_lock;
+	uint32_t reset_s;     /* reset_failed: seconds, 0 = never */
+	uint32_t watch_on;    /* the watch re-arms itself while set */
+	uint64_t failed_at;   /* tsc when the watch first saw a failed queue */
+	uint64_t restarts;    /* regions re-created by the watch */
 	uint64_t next_open; /* tsc of the next lazy open attempt */
 	int open_err;       /* last error logged by a lazy open */
 	struct rte_ether_addr mac;
@@ -108,7 +135,7 @@ struct fp_priv {
 
 static const char *const fp_keys[] = {
 	"role", "path", "config", "queues", "ring_entries", "slot_size", "mtu",
-	"guest_mac", "host_mac", "numa_node", "zc_min", NULL,
+	"guest_mac", "host_mac", "numa_node", "zc_min", "reset_failed", NULL,
 };
 
 static void fp_folio_log(void *ctx, int level, const char *msg)
@@ -170,6 +197,21 @@ static int fp_qstats(struct fp_priv *p, unsigned q, struct folio_stats *st)
 		return p->host ? folio_host_stats(p->host, q, st) : -ENODEV;
 	g = fp_guest(p);
 	return g ? folio_guest_stats(g, q, st) : -ENODEV;
+}
+
+/* Enter a host queue's datapath: fails while the watch has it parked. One
+ * uncontended compare-and-swap per burst. */
+static inline int fp_gate_enter(uint32_t *gate)
+{
+	uint32_t run = FP_GATE_RUN;
+
+	return __atomic_compare_exchange_n(gate, &run, FP_GATE_BUSY, 0,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void fp_gate_exit(uint32_t *gate)
+{
+	__atomic_store_n(gate, FP_GATE_RUN, __ATOMIC_RELEASE);
 }
 
 /* ---- rx ----------------------------------------------------------------- */
@@ -253,7 +295,8 @@ static void fp_zc_free(void *addr, void *opaque)
 	(void)addr;
 	/* At most ring_entries frames are lent, so ret never overflows. */
 	q->ret[q->nret++] = s->id;
-	__atomic_store_n(&q->lent, q->lent - 1, __ATOMIC_RELAXED);
+	/* Release: the watch that reads lent == 0 also sees nret. */
+	__atomic_store_n(&q->lent, q->lent - 1, __ATOMIC_RELEASE);
 }
 
 /* Give the freed lent frames back to the guest. */
@@ -294,9 +337,9 @@ static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
 	return (uint16_t)rc;
 }
 
-static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
+				uint16_t nb)
 {
-	struct fp_queue *q = rxq;
 	struct fp_priv *p = q->priv;
 	struct folio_frame fr[FP_STASH];
 	struct rte_mbuf **top;
@@ -342,6 +385,18 @@ static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	q->copy_mode = small == (unsigned)rc;
 	fp_stash_take(q, pkts, n, (unsigned)rc);
 	return (uint16_t)rc;
+}
+
+static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct fp_queue *q = rxq;
+	uint16_t n;
+
+	if (unlikely(!fp_gate_enter(&q->gate[FP_RX])))
+		return 0; /* the region is being re-created */
+	n = fp_host_rx_lend(q, pkts, nb);
+	fp_gate_exit(&q->gate[FP_RX]);
+	return n;
 }
 
 /* ---- tx ----------------------------------------------------------------- */
@@ -423,12 +478,17 @@ static uint16_t fp_host_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 	const void *bufs[FP_STASH];
 	uint32_t lens[FP_STASH];
 	unsigned n, skip;
+	uint16_t done;
 
+	if (unlikely(!fp_gate_enter(&q->gate[FP_TX])))
+		return 0; /* the region is being re-created */
 	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
 			 &skip);
-	return fp_tx_finish(pkts, skip,
+	done = fp_tx_finish(pkts, skip,
 			    n ? folio_host_tx_burst(q->priv->host, q->qid, bufs,
 						    lens, n) : 0);
+	fp_gate_exit(&q->gate[FP_TX]);
+	return done;
 }
 
 /* ---- control ------------------------------------------------------------ */
@@ -493,7 +553,7 @@ static uint32_t fp_lent(struct fp_priv *p)
 
 	for (unsigned q = 0; q < p->cfg.queues; q++)
 		if (p->qs[q])
-			n += __atomic_load_n(&p->qs[q]->lent, __ATOMIC_RELAXED);
+			n += __atomic_load_n(&p->qs[q]->lent, __ATOMIC_ACQUIRE);
 	return n;
 }
 
@@ -509,6 +569,122 @@ static int fp_host_any_failed(struct fp_priv *p)
 	return 0;
 }
 
+/* Replace the host endpoint by a fresh one: a new epoch, which a guest that
+ * left or failed attaches to afresh. The caller holds ctl_lock and has made
+ * sure that no datapath call uses the old endpoint and nothing is lent out
+ * of it. What the old endpoint counted carries over in acc. */
+static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
+{
+	int rc;
+
+	if (p->host) {
+		for (unsigned q = 0; q < p->cfg.queues; q++) {
+			struct fp_queue *fq = p->qs[q];
+			struct folio_stats st;
+
+			if (!fq || folio_host_stats(p->host, q, &st))
+				continue;
+			for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
+				fq->acc[k] += st.v[k] - fq->base[k];
+			memset(fq->base, 0, sizeof(fq->base));
+			fq->nret = 0; /* the new endpoint has lent nothing */
+			fq->copy_mode = 0;
+		}
+		folio_host_close(p->host);
+		p->host = NULL;
+	}
+	rc = folio_host_create(&p->cfg, &p->host);
+	if (rc) {
+		p->host = NULL;
+		FL_LOG(ERR, "%s: host: %s: %s", dev->data->name, p->cfg.region,
+		       folio_strerror(rc));
+		return rc < 0 && rc > -4096 ? rc : -EIO;
+	}
+	for (unsigned q = 0; q < p->cfg.queues; q++)
+		if (p->qs[q])
+			p->qs[q]->host = p->host;
+	return 0;
+}
+
+/* Park every host queue's rx and tx gate, or none: a queue inside a burst
+ * makes the watch try again at its next tick. */
+static int fp_park_all(struct fp_priv *p)
+{
+	for (unsigned q = 0; q < p->cfg.queues; q++) {
+		for (unsigned d = 0; p->qs[q] && d < 2; d++) {
+			uint32_t run = FP_GATE_RUN;
+
+			if (__atomic_compare_exchange_n(&p->qs[q]->gate[d], &run,
+							FP_GATE_PARKED, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED) ||
+			    run == FP_GATE_PARKED) /* still parked: no endpoint */
+				continue;
+			/* Busy: undo what this call parked. */
+			for (unsigned r = 0; r <= q; r++)
+				for (unsigned e = 0; p->qs[r] && e < 2; e++)
+					if (r < q || e < d)
+						__atomic_store_n(&p->qs[r]->gate[e],
+								 FP_GATE_RUN,
+								 __ATOMIC_RELEASE);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void fp_unpark_all(struct fp_priv *p)
+{
+	for (unsigned q = 0; q < p->cfg.queues; q++)
+		for (unsigned d = 0; p->qs[q] && d < 2; d++)
+			__atomic_store_n(&p->qs[q]->gate[d], FP_GATE_RUN,
+					 __ATOMIC_RELEASE);
+}
+
+/*
+ * The host watch, on the EAL alarm thread while the port is started: a
+ * queue that failed, or whose guest left, makes it re-create the region
+ * after reset_failed seconds. The datapath is parked for the swap only, so
+ * the application never stops or restarts the port.
+ */
+static void fp_watch(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct fp_priv *p = dev->data->dev_private;
+	uint64_t now = rte_get_timer_cycles();
+
+	rte_spinlock_lock(&p->ctl_lock);
+	if (p->host && !fp_host_any_failed(p)) {
+		p->failed_at = 0;
+	} else if (!p->failed_at) {
+		p->failed_at = now;
+	} else if (now - p->failed_at >= (uint64_t)p->reset_s * rte_get_timer_hz() &&
+		   fp_park_all(p)) {
+		/* Parked: nothing new is lent; wait for what is. */
+		if (fp_lent(p) == 0 && fp_host_recreate(dev, p) == 0) {
+			p->restarts++;
+			p->failed_at = 0;
+			FL_LOG(NOTICE, "%s: guest left or failed; region %s re-created, epoch %u",
+			       dev->data->name, p->cfg.region,
+			       folio_host_epoch(p->host));
+		}
+		/* Without an endpoint (create failed) the gates stay parked
+		 * and the next tick tries again. */
+		if (p->host)
+			fp_unpark_all(p);
+	}
+	rte_spinlock_unlock(&p->ctl_lock);
+	if (__atomic_load_n(&p->watch_on, __ATOMIC_ACQUIRE))
+		rte_eal_alarm_set(FP_WATCH_US, fp_watch, dev);
+}
+
+static void fp_watch_stop(struct fp_priv *p, struct rte_eth_dev *dev)
+{
+	__atomic_store_n(&p->watch_on, 0, __ATOMIC_RELEASE);
+	/* Waits for a running callback, which then does not re-arm. */
+	rte_eal_alarm_cancel(fp_watch, dev);
+}
+
 static int fp_start(struct rte_eth_dev *dev)
 {
 	struct fp_priv *p = dev->data->dev_private;
@@ -518,33 +694,28 @@ static int fp_start(struct rte_eth_dev *dev)
 		/* A restart of the port re-arms queues that a guest failed:
 		 * a new epoch, which the guest attaches to afresh. Not while
 		 * frames are still lent out of the old mapping. */
-		if (p->host && fp_host_any_failed(p) && fp_lent(p) == 0) {
-			folio_host_close(p->host);
-			p->host = NULL;
-			/* The new endpoint counts from zero and has
-			 * lent nothing. */
-			for (unsigned q = 0; q < p->cfg.queues; q++) {
-				if (!p->qs[q])
-					continue;
-				memset(p->qs[q]->base, 0,
-				       sizeof(p->qs[q]->base));
-				p->qs[q]->nret = 0;
-			}
+		rte_spinlock_lock(&p->ctl_lock);
+		rc = 0;
+		if (!p->host || (fp_host_any_failed(p) && fp_lent(p) == 0)) {
+			rc = fp_host_recreate(dev, p);
+			if (rc == 0)
+				FL_LOG(INFO, "%s: host region %s, epoch %u",
+				       dev->data->name, p->cfg.region,
+				       folio_host_epoch(p->host));
 		}
-		if (!p->host) {
-			rc = folio_host_create(&p->cfg, &p->host);
-			if (rc) {
-				FL_LOG(ERR, "%s: host: %s: %s", dev->data->name,
-				       p->cfg.region, folio_strerror(rc));
-				return rc < 0 && rc > -4096 ? rc : -EIO;
-			}
-			FL_LOG(INFO, "%s: host region %s, epoch %u",
-			       dev->data->name, p->cfg.region,
-			       folio_host_epoch(p->host));
+		p->failed_at = 0;
+		if (rc == 0)
+			fp_unpark_all(p);
+		rte_spinlock_unlock(&p->ctl_lock);
+		if (rc)
+			return rc;
+		if (p->reset_s) {
+			__atomic_store_n(&p->watch_on, 1, __ATOMIC_RELEASE);
+			rc = rte_eal_alarm_set(FP_WATCH_US, fp_watch, dev);
+			if (rc)
+				FL_LOG(WARNING, "%s: no watch (%s): a guest that leaves needs a port restart",
+				       dev->data->name, rte_strerror(-rc));
 		}
-		for (unsigned q = 0; q < p->cfg.queues; q++)
-			if (p->qs[q])
-				p->qs[q]->host = p->host;
 	} else {
 		rc = fp_guest_try_open(p, 1);
 		if (rc == FOLIO_EMAGIC || rc == FOLIO_EVERSION ||
@@ -565,6 +736,10 @@ static int fp_start(struct rte_eth_dev *dev)
 
 static int fp_stop(struct rte_eth_dev *dev)
 {
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (p->role == FP_HOST)
+		fp_watch_stop(p, dev);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -587,27 +762,39 @@ static int fp_link_update(struct rte_eth_dev *dev, int wait)
 	(void)wait;
 	if (!dev->data->dev_started)
 		link.link_status = RTE_ETH_LINK_DOWN;
+	rte_spinlock_lock(&p->ctl_lock);
 	for (unsigned q = 0; q < p->cfg.queues; q++)
 		if (fp_qstats(p, q, &st) || st.state != FOLIO_Q_READY)
 			link.link_status = RTE_ETH_LINK_DOWN;
+	rte_spinlock_unlock(&p->ctl_lock);
 	return rte_eth_linkstatus_set(dev, &link);
+}
+
+/* A queue's counters since the last stats reset, across re-created
+ * regions. The caller holds ctl_lock. */
+static void fp_qcount(struct fp_priv *p, unsigned q, uint64_t *v)
+{
+	struct fp_queue *fq = p->qs[q];
+	struct folio_stats st;
+
+	if (fp_qstats(p, q, &st))
+		memcpy(st.v, fq->base, sizeof(st.v));
+	for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
+		v[k] = fq->acc[k] + st.v[k] - fq->base[k];
 }
 
 static int fp_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 {
 	struct fp_priv *p = dev->data->dev_private;
 
+	rte_spinlock_lock(&p->ctl_lock);
 	for (unsigned q = 0; q < p->cfg.queues; q++) {
 		struct fp_queue *fq = p->qs[q];
-		struct folio_stats st;
 		uint64_t v[FOLIO_STAT__COUNT];
 
 		if (!fq)
 			continue;
-		if (fp_qstats(p, q, &st))
-			memcpy(st.v, fq->base, sizeof(st.v));
-		for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
-			v[k] = st.v[k] - fq->base[k];
+		fp_qcount(p, q, v);
 		s->ipackets += v[FOLIO_STAT_RX_FRAMES];
 		s->ibytes += v[FOLIO_STAT_RX_BYTES];
 		s->opackets += v[FOLIO_STAT_TX_FRAMES];
@@ -623,6 +810,7 @@ static int fp_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 			s->q_obytes[q] = v[FOLIO_STAT_TX_BYTES];
 		}
 	}
+	rte_spinlock_unlock(&p->ctl_lock);
 	return 0;
 }
 
@@ -631,6 +819,7 @@ static int fp_stats_reset(struct rte_eth_dev *dev)
 	struct fp_priv *p = dev->data->dev_private;
 
 	/* The library's counters only grow: remember where they stand. */
+	rte_spinlock_lock(&p->ctl_lock);
 	for (unsigned q = 0; q < p->cfg.queues; q++) {
 		struct fp_queue *fq = p->qs[q];
 		struct folio_stats st;
@@ -639,22 +828,27 @@ static int fp_stats_reset(struct rte_eth_dev *dev)
 			continue;
 		if (!fp_qstats(p, q, &st))
 			memcpy(fq->base, st.v, sizeof(fq->base));
+		memset(fq->acc, 0, sizeof(fq->acc));
 		fq->tx_bad = 0;
 		fq->rx_nombuf = 0;
 	}
+	p->restarts = 0;
+	rte_spinlock_unlock(&p->ctl_lock);
 	return 0;
 }
 
 /* Per queue: every folio counter, then the queue state (0 detached,
- * 1 ready, 2 failed), the attached epoch and the PMD's own drops. */
+ * 1 ready, 2 failed), the attached epoch and the PMD's own drops; after
+ * the queues, the port's count of regions re-created by the host watch. */
 #define FP_XSTATS_PER_Q (FOLIO_STAT__COUNT + 4u)
+#define FP_XSTATS_PORT 1u
 
 static int fp_xstats_get_names(struct rte_eth_dev *dev,
 			       struct rte_eth_xstat_name *names,
 			       unsigned int size)
 {
 	struct fp_priv *p = dev->data->dev_private;
-	unsigned total = p->cfg.queues * FP_XSTATS_PER_Q, i = 0;
+	unsigned total = p->cfg.queues * FP_XSTATS_PER_Q + FP_XSTATS_PORT, i = 0;
 
 	if (!names || size < total)
 		return (int)total;
@@ -669,6 +863,7 @@ static int fp_xstats_get_names(struct rte_eth_dev *dev,
 		snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE,
 			 "q%u_rx_nombuf", q);
 	}
+	snprintf(names[i++].name, RTE_ETH_XSTATS_NAME_SIZE, "restarts");
 	return (int)total;
 }
 
@@ -676,24 +871,30 @@ static int fp_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 			 unsigned int n)
 {
 	struct fp_priv *p = dev->data->dev_private;
-	unsigned total = p->cfg.queues * FP_XSTATS_PER_Q, i = 0;
+	unsigned total = p->cfg.queues * FP_XSTATS_PER_Q + FP_XSTATS_PORT, i = 0;
 
 	if (!xs || n < total)
 		return (int)total;
+	rte_spinlock_lock(&p->ctl_lock);
 	for (unsigned q = 0; q < p->cfg.queues; q++) {
 		struct fp_queue *fq = p->qs[q];
 		struct folio_stats st;
+		uint64_t v[FOLIO_STAT__COUNT] = {0};
 
 		fp_qstats(p, q, &st);
+		if (fq)
+			fp_qcount(p, q, v);
 		for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++, i++) {
 			xs[i].id = i;
-			xs[i].value = st.v[k] - (fq ? fq->base[k] : 0);
+			xs[i].value = v[k];
 		}
 		xs[i].id = i; xs[i++].value = st.state;
 		xs[i].id = i; xs[i++].value = st.epoch;
 		xs[i].id = i; xs[i++].value = fq ? fq->tx_bad : 0;
 		xs[i].id = i; xs[i++].value = fq ? fq->rx_nombuf : 0;
 	}
+	xs[i].id = i; xs[i++].value = p->restarts;
+	rte_spinlock_unlock(&p->ctl_lock);
 	return (int)total;
 }
 
@@ -899,6 +1100,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 
 	folio_config_init(&p->cfg);
 	p->zc_min = 0;
+	p->reset_s = FP_RESET_DEFAULT_S;
 	if (!args || !*args) {
 		FL_LOG(ERR, "%s: devargs role=guest|host and path= are required", name);
 		return -EINVAL;
@@ -917,7 +1119,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 		if (!fp_keys[k]) {
 			FL_LOG(ERR, "%s: unknown devarg '%s' (known: role, path, "
 			       "config, queues, ring_entries, slot_size, mtu, "
-			       "guest_mac, host_mac, numa_node, zc_min)",
+			       "guest_mac, host_mac, numa_node, zc_min, reset_failed)",
 			       name, kv->pairs[i].key);
 			rc = -EINVAL;
 			goto out;
@@ -963,6 +1165,17 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 				goto out;
 			}
 			p->zc_min = (uint32_t)v;
+		} else if (!strcmp(key, "reset_failed")) {
+			char *end;
+			unsigned long v = strtoul(val, &end, 10);
+
+			if (!*val || *end || v > 3600) {
+				FL_LOG(ERR, "%s: reset_failed must be 0..3600 seconds (0: never)",
+				       name);
+				rc = -EINVAL;
+				goto out;
+			}
+			p->reset_s = (uint32_t)v;
 		} else {
 			where_set |= !strcmp(key, "path");
 			rc = folio_config_set(&p->cfg,
@@ -1016,6 +1229,7 @@ static int fp_probe(struct rte_vdev_device *vdev)
 	p = dev->data->dev_private;
 	*p = tmp;
 	rte_spinlock_init(&p->open_lock);
+	rte_spinlock_init(&p->ctl_lock);
 	memcpy(p->mac.addr_bytes,
 	       p->role == FP_GUEST ? p->cfg.guest_mac : p->cfg.host_mac, 6);
 	dev->data->mac_addrs = &p->mac;
@@ -1055,4 +1269,4 @@ RTE_PMD_REGISTER_VDEV(net_folio, fp_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_folio,
 	"role=guest|host path=<region> config=<file> queues=<n> "
 	"ring_entries=<n> slot_size=<n> mtu=<n> guest_mac=<mac> "
-	"host_mac=<mac> numa_node=<n> zc_min=<bytes>");
+	"host_mac=<mac> numa_node=<n> zc_min=<bytes> reset_failed=<seconds>");
