@@ -13,9 +13,10 @@
  *       q0 prod = cons + entries + 1, q1 length 0, q2 length 0xffffffff,
  *       q3 prod = 2^32-1, q4 (if any) consumer index of the host's ring
  *       moved past what it produced, found once the host's ring is full.
- *   fp_hostile ... --phase random --seconds S [--seed N]
+ *   fp_hostile ... --phase random --seconds S [--seed N] [--follow]
  *       wait for a new epoch, attach, then write random and boundary values
- *       into every guest-owned field for S seconds.
+ *       into every guest-owned field for S seconds. With --follow, attach
+ *       again to every new epoch the host starts meanwhile, and go on.
  *
  * Exit 0 when the writes were done, 1 on a setup error (message on stderr).
  */
@@ -212,10 +213,10 @@ static uint32_t pick(uint64_t *s, const uint32_t *vals, unsigned n)
 	return vals[(*s >> 20) % n];
 }
 
-static int phase_random(double secs, uint64_t seed, uint32_t old)
+static int phase_random(double secs, uint64_t seed, uint32_t old, int follow)
 {
 	uint32_t e = wait_epoch(old, 20), head[FOLIO_MAX_QUEUES] = { 0 };
-	uint64_t s = seed | 1, writes = 0;
+	uint64_t s = seed | 1, writes = 0, epochs = 1;
 	double end;
 
 	if (!e) {
@@ -261,11 +262,20 @@ static int phase_random(double secs, uint64_t seed, uint32_t old)
 		}
 		pick(&s, idx, 1);
 		writes++;
-		if (writes % 64 == 0)
+		if (writes % 64 == 0) {
+			uint32_t ne = get(epoch());
+
 			usleep(50);
+			if (follow && ne && !(ne & 1u) && ne != e) {
+				e = ne; /* the host started over: attack again */
+				attach(e);
+				memset(head, 0, sizeof(head));
+				epochs++;
+			}
+		}
 	}
-	printf("hostile: epoch %u, %llu random writes\n", e,
-	       (unsigned long long)writes);
+	printf("hostile: epoch %u, %llu random writes in %llu epochs\n", e,
+	       (unsigned long long)writes, (unsigned long long)epochs);
 	return 0;
 }
 
@@ -279,6 +289,7 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "old-epoch", required_argument, NULL, 'o' },
+		{ "follow", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct folio_config cfg;
@@ -287,6 +298,7 @@ int main(int argc, char **argv)
 	double secs = 2;
 	uint64_t seed = 0x2545f4914f6cdd1dull;
 	uint32_t old = 0;
+	int follow = 0;
 	struct stat st;
 	double end;
 	int c, fd;
@@ -301,6 +313,7 @@ int main(int argc, char **argv)
 		case 's': secs = atof(optarg); break;
 		case 'S': seed = strtoull(optarg, NULL, 0); break;
 		case 'o': old = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'f': follow = 1; break;
 		default: return 2;
 		}
 	}
@@ -331,7 +344,7 @@ int main(int argc, char **argv)
 	if (!strcmp(phase, "boundary"))
 		return phase_boundary();
 	if (!strcmp(phase, "random"))
-		return phase_random(secs, seed, old);
+		return phase_random(secs, seed, old, follow);
 	fprintf(stderr, "hostile: unknown phase %s\n", phase);
 	return 2;
 }

@@ -65,4 +65,32 @@ tp_info "epoch $old -> $new, violations counted under random writes: $viol"
 [ "$viol" -ge 1 ] || tp_fail "random writes produced no counted violation"
 tp_cmd host stop
 tp_quit host
+
+# The default reset_failed=1: the host's watch gives the hostile guest a new
+# region each second, which it attacks again at once (--follow). The watch
+# parks and re-creates under load from the forwarding lcore; testpmd must
+# survive every round and quit cleanly, and the counters must add up across
+# the rounds.
+tp_info "reset_failed=1: random writes against the host's watch"
+rm -f "$REGION"
+tp_start host2 "-l 0,1" "net_folio0,role=host,path=$REGION,queues=$Q,ring_entries=$E" \
+	--forward-mode=io --rxq=$Q --txq=$Q
+tp_cmd host2 start
+"$HOSTILE" --region "$REGION" --queues $Q --entries $E --phase random --follow \
+	--seconds 5 --seed "$((RANDOM * 65536 + RANDOM))" >"$TP_DIR/follow.out" ||
+	tp_fail "hostile follow phase did not run"
+kill -0 "$(tp_pid host2)" || tp_fail "testpmd died while its watch re-created regions"
+tp_xstats host2 0 >"$TP_DIR/x3"
+restarts=$(xget "$TP_DIR/x3" restarts)
+viol=0
+for q in $(seq 0 $((Q - 1))); do
+	for k in bad_index bad_length bad_header; do
+		viol=$((viol + $(xget "$TP_DIR/x3" "q${q}_$k")))
+	done
+done
+tp_info "$(cat "$TP_DIR/follow.out"); restarts $restarts, violations $viol"
+[ "$restarts" -ge 2 ] || tp_fail "the watch re-created the region $restarts times in 5 s of attacks"
+[ "$viol" -ge "$restarts" ] || tp_fail "$restarts restarts but only $viol violations counted"
+tp_cmd host2 stop
+tp_quit host2
 echo "PASS"
