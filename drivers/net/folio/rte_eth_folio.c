@@ -28,6 +28,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <rte_alarm.h>
 #include <rte_atomic.h>
@@ -63,9 +66,8 @@ enum fp_role { FP_GUEST, FP_HOST };
 /* Default reset_failed: seconds before a failed channel is re-created. */
 #define FP_RESET_DEFAULT_S 1u
 
-/* Host role: each rx and tx queue has a gate that the datapath holds for
- * the length of a burst and the watch parks while it swaps the endpoint. */
-enum { FP_GATE_RUN, FP_GATE_BUSY, FP_GATE_PARKED };
+/* Host role: each rx and tx queue marks itself busy for the length of a
+ * burst; the watch parks the port while it swaps the endpoint. */
 enum { FP_RX, FP_TX };
 
 struct fp_priv;
@@ -107,7 +109,7 @@ struct fp_queue {
 	/* host: what earlier endpoints of this port counted, since the last
 	 * stats reset; a re-created region starts its counters at zero. */
 	uint64_t acc[FOLIO_STAT__COUNT];
-	uint32_t gate[2]; /* host: FP_GATE_*, per direction */
+	uint32_t busy[2]; /* host: inside a burst, per direction */
 	int rx_setup, tx_setup;
 };
 
@@ -125,6 +127,10 @@ struct fp_priv {
 	rte_spinlock_t ctl_lock;
 	uint32_t reset_s;     /* reset_failed: seconds, 0 = never */
 	uint32_t watch_on;    /* the watch re-arms itself while set */
+	uint32_t park;        /* the watch holds the datapath out */
+	/* 1: bursts fence themselves (no membarrier(2) here); 0: the watch
+	 * fences every thread of the process with membarrier instead. */
+	int dp_fence;
 	uint64_t failed_at;   /* tsc when the watch first saw a failed queue */
 	uint64_t restarts;    /* regions re-created by the watch */
 	uint64_t next_open; /* tsc of the next lazy open attempt */
@@ -147,6 +153,11 @@ static void fp_folio_log(void *ctx, int level, const char *msg)
 }
 
 /* ---- endpoint access ---------------------------------------------------- */
+
+static int fp_membarrier(int cmd)
+{
+	return (int)syscall(__NR_membarrier, cmd, 0, 0);
+}
 
 static inline struct folio_guest *fp_guest(struct fp_priv *p)
 {
@@ -199,19 +210,35 @@ static int fp_qstats(struct fp_priv *p, unsigned q, struct folio_stats *st)
 	return g ? folio_guest_stats(g, q, st) : -ENODEV;
 }
 
-/* Enter a host queue's datapath: fails while the watch has it parked. One
- * uncontended compare-and-swap per burst. */
-static inline int fp_gate_enter(uint32_t *gate)
+/*
+ * Enter a host queue's datapath; fails while the watch has the port parked.
+ * A Dekker pair: the burst stores busy then loads park, the watch stores
+ * park then loads busy. The store-load fence each side needs is, on the
+ * burst's side, only a compiler barrier: the watch calls membarrier(2),
+ * which runs a full fence on every thread of the process. So a burst costs
+ * two plain stores and a load. Where membarrier is refused, bursts fence
+ * themselves (dp_fence).
+ */
+static inline int fp_gate_enter(struct fp_queue *q, unsigned dir)
 {
-	uint32_t run = FP_GATE_RUN;
+	struct fp_priv *p = q->priv;
 
-	return __atomic_compare_exchange_n(gate, &run, FP_GATE_BUSY, 0,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	__atomic_store_n(&q->busy[dir], 1, __ATOMIC_RELAXED);
+	if (unlikely(p->dp_fence))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	/* Acquire: pairs with the release that ends a swap (new p->host). */
+	if (unlikely(__atomic_load_n(&p->park, __ATOMIC_ACQUIRE))) {
+		__atomic_store_n(&q->busy[dir], 0, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return 1;
 }
 
-static inline void fp_gate_exit(uint32_t *gate)
+static inline void fp_gate_exit(struct fp_queue *q, unsigned dir)
 {
-	__atomic_store_n(gate, FP_GATE_RUN, __ATOMIC_RELEASE);
+	__atomic_store_n(&q->busy[dir], 0, __ATOMIC_RELEASE);
 }
 
 /* ---- rx ----------------------------------------------------------------- */
@@ -392,10 +419,10 @@ static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	struct fp_queue *q = rxq;
 	uint16_t n;
 
-	if (unlikely(!fp_gate_enter(&q->gate[FP_RX])))
+	if (unlikely(!fp_gate_enter(q, FP_RX)))
 		return 0; /* the region is being re-created */
 	n = fp_host_rx_lend(q, pkts, nb);
-	fp_gate_exit(&q->gate[FP_RX]);
+	fp_gate_exit(q, FP_RX);
 	return n;
 }
 
@@ -480,14 +507,14 @@ static uint16_t fp_host_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 	unsigned n, skip;
 	uint16_t done;
 
-	if (unlikely(!fp_gate_enter(&q->gate[FP_TX])))
+	if (unlikely(!fp_gate_enter(q, FP_TX)))
 		return 0; /* the region is being re-created */
 	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
 			 &skip);
 	done = fp_tx_finish(pkts, skip,
 			    n ? folio_host_tx_burst(q->priv->host, q->qid, bufs,
 						    lens, n) : 0);
-	fp_gate_exit(&q->gate[FP_TX]);
+	fp_gate_exit(q, FP_TX);
 	return done;
 }
 
@@ -606,39 +633,28 @@ static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
 	return 0;
 }
 
-/* Park every host queue's rx and tx gate, or none: a queue inside a burst
- * makes the watch try again at its next tick. */
+/* Park the port's datapath: @return 1 once no burst is running and none
+ * can start, 0 (and unparked) when a queue is inside a burst. */
 static int fp_park_all(struct fp_priv *p)
 {
-	for (unsigned q = 0; q < p->cfg.queues; q++) {
-		for (unsigned d = 0; p->qs[q] && d < 2; d++) {
-			uint32_t run = FP_GATE_RUN;
-
-			if (__atomic_compare_exchange_n(&p->qs[q]->gate[d], &run,
-							FP_GATE_PARKED, 0,
-							__ATOMIC_ACQUIRE,
-							__ATOMIC_RELAXED) ||
-			    run == FP_GATE_PARKED) /* still parked: no endpoint */
-				continue;
-			/* Busy: undo what this call parked. */
-			for (unsigned r = 0; r <= q; r++)
-				for (unsigned e = 0; p->qs[r] && e < 2; e++)
-					if (r < q || e < d)
-						__atomic_store_n(&p->qs[r]->gate[e],
-								 FP_GATE_RUN,
-								 __ATOMIC_RELEASE);
-			return 0;
-		}
-	}
+	__atomic_store_n(&p->park, 1, __ATOMIC_RELAXED);
+	if (!p->dp_fence)
+		fp_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned q = 0; q < p->cfg.queues; q++)
+		for (unsigned d = 0; p->qs[q] && d < 2; d++)
+			if (__atomic_load_n(&p->qs[q]->busy[d], __ATOMIC_ACQUIRE) &&
+			    p->host) {
+				__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
+				return 0;
+			}
 	return 1;
 }
 
 static void fp_unpark_all(struct fp_priv *p)
 {
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		for (unsigned d = 0; p->qs[q] && d < 2; d++)
-			__atomic_store_n(&p->qs[q]->gate[d], FP_GATE_RUN,
-					 __ATOMIC_RELEASE);
+	__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
 }
 
 /*
@@ -668,7 +684,7 @@ static void fp_watch(void *arg)
 			       dev->data->name, p->cfg.region,
 			       folio_host_epoch(p->host));
 		}
-		/* Without an endpoint (create failed) the gates stay parked
+		/* Without an endpoint (create failed) the port stays parked
 		 * and the next tick tries again. */
 		if (p->host)
 			fp_unpark_all(p);
@@ -1230,6 +1246,13 @@ static int fp_probe(struct rte_vdev_device *vdev)
 	*p = tmp;
 	rte_spinlock_init(&p->open_lock);
 	rte_spinlock_init(&p->ctl_lock);
+	/* The host watch parks the datapath with membarrier(2) when the
+	 * kernel allows it (Linux 4.14+), else every burst fences itself. */
+	p->dp_fence = p->role == FP_HOST &&
+		      fp_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0;
+	if (p->dp_fence)
+		FL_LOG(INFO, "%s: membarrier refused; host bursts fence themselves",
+		       name);
 	memcpy(p->mac.addr_bytes,
 	       p->role == FP_GUEST ? p->cfg.guest_mac : p->cfg.host_mac, 6);
 	dev->data->mac_addrs = &p->mac;
