@@ -22,7 +22,7 @@
  * channel back without a port restart. A watch on the EAL alarm thread
  * re-creates the region with a new epoch reset_failed seconds later, once
  * every queue is parked out of the datapath and no frame is lent; the
- * counters carry over (docs/pmd.md, "Guest restart").
+ * counters carry over (docs/pmd.md, "Peers coming and going").
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -638,10 +638,14 @@ static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
 static int fp_park_all(struct fp_priv *p)
 {
 	__atomic_store_n(&p->park, 1, __ATOMIC_RELAXED);
-	if (!p->dp_fence)
-		fp_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
-	else
+	if (p->dp_fence) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	} else if (fp_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)) {
+		/* Registered at probe, so not expected; without the fence
+		 * the busy marks prove nothing: do not swap. */
+		__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
+		return 0;
+	}
 	for (unsigned q = 0; q < p->cfg.queues; q++)
 		for (unsigned d = 0; p->qs[q] && d < 2; d++)
 			if (__atomic_load_n(&p->qs[q]->busy[d], __ATOMIC_ACQUIRE) &&
