@@ -324,7 +324,11 @@ def summarize(raw, out, args):
                         for x in r])
     with open(os.path.join(out, "benchmarks-table.md"), "w") as f:
         f.write(table)
-    plot(rows, out, series, med, pmd)
+    drawn = any(r.get("test") == "throughput" for r in rows)
+    if drawn:
+        plot(rows, out, series, med, pmd)
+    else:
+        print("no throughput rows (--latency-only): no plot", file=sys.stderr)
     # docs/benchmarks.md carries the latest table between two markers.
     doc = os.path.join(out, "benchmarks.md")
     if os.path.exists(doc):
@@ -336,8 +340,8 @@ def summarize(raw, out, args):
             with open(doc, "w") as f:
                 f.write(head + a + "\n" + table + b + tail)
             print(f"updated the table in {doc}")
-    print(f"wrote {out}/benchmarks.csv, benchmarks-summary.csv, benchmarks-table.md, "
-          f"benchmarks.svg")
+    print(f"wrote {out}/benchmarks.csv, benchmarks-summary.csv, benchmarks-table.md"
+          + (", benchmarks.svg" if drawn else ""))
     return 0
 
 
