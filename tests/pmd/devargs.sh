@@ -35,6 +35,8 @@ probe_fails badentries "net_folio0,role=host,path=$REGION,ring_entries=1000" "ri
 probe_fails nopath "net_folio0,role=host" "path="
 probe_fails badreset "net_folio0,role=host,path=$REGION,reset_failed=soon" \
 	"reset_failed must be 0..3600 seconds"
+probe_fails badpark "net_folio0,role=host,path=$REGION,park=lazy" \
+	"park must be membarrier or fence"
 
 tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION" --forward-mode=rxonly
 tp_cmd host start

@@ -63,6 +63,8 @@ enum fp_role { FP_GUEST, FP_HOST };
 #define FP_OPEN_RETRY_MS 20u
 /* Host role: how often the watch looks for a guest that left or failed. */
 #define FP_WATCH_US 100000u
+/* Host role: how long the watch waits for the bursts in flight to end. */
+#define FP_PARK_WAIT_US 2000u
 /* Default reset_failed: seconds before a failed channel is re-created. */
 #define FP_RESET_DEFAULT_S 1u
 
@@ -141,7 +143,8 @@ struct fp_priv {
 
 static const char *const fp_keys[] = {
 	"role", "path", "config", "queues", "ring_entries", "slot_size", "mtu",
-	"guest_mac", "host_mac", "numa_node", "zc_min", "reset_failed", NULL,
+	"guest_mac", "host_mac", "numa_node", "zc_min", "reset_failed", "park",
+	NULL,
 };
 
 static void fp_folio_log(void *ctx, int level, const char *msg)
@@ -634,9 +637,14 @@ static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
 }
 
 /* Park the port's datapath: @return 1 once no burst is running and none
- * can start, 0 (and unparked) when a queue is inside a burst. */
+ * can start, 0 (and unparked) when a queue stays inside a burst for
+ * FP_PARK_WAIT_US. A polling lcore is inside a burst most of the time;
+ * once it sees park, its next burst returns at once, so the wait is the
+ * length of the bursts in flight. */
 static int fp_park_all(struct fp_priv *p)
 {
+	uint64_t end;
+
 	__atomic_store_n(&p->park, 1, __ATOMIC_RELAXED);
 	if (p->dp_fence) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -646,13 +654,20 @@ static int fp_park_all(struct fp_priv *p)
 		__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
 		return 0;
 	}
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		for (unsigned d = 0; p->qs[q] && d < 2; d++)
-			if (__atomic_load_n(&p->qs[q]->busy[d], __ATOMIC_ACQUIRE) &&
-			    p->host) {
-				__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-				return 0;
+	if (!p->host)
+		return 1; /* parked since a failed create: nothing runs */
+	end = rte_get_timer_cycles() + rte_get_timer_hz() * FP_PARK_WAIT_US / 1000000;
+	for (unsigned q = 0; q < p->cfg.queues; q++) {
+		for (unsigned d = 0; p->qs[q] && d < 2; d++) {
+			while (__atomic_load_n(&p->qs[q]->busy[d], __ATOMIC_ACQUIRE)) {
+				if (rte_get_timer_cycles() > end) {
+					__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
+					return 0;
+				}
+				rte_pause();
 			}
+		}
+	}
 	return 1;
 }
 
@@ -1139,7 +1154,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 		if (!fp_keys[k]) {
 			FL_LOG(ERR, "%s: unknown devarg '%s' (known: role, path, "
 			       "config, queues, ring_entries, slot_size, mtu, "
-			       "guest_mac, host_mac, numa_node, zc_min, reset_failed)",
+			       "guest_mac, host_mac, numa_node, zc_min, reset_failed, park)",
 			       name, kv->pairs[i].key);
 			rc = -EINVAL;
 			goto out;
@@ -1196,6 +1211,17 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 				goto out;
 			}
 			p->reset_s = (uint32_t)v;
+		} else if (!strcmp(key, "park")) {
+			if (!strcmp(val, "membarrier")) {
+				p->dp_fence = 0;
+			} else if (!strcmp(val, "fence")) {
+				p->dp_fence = 1;
+			} else {
+				FL_LOG(ERR, "%s: park must be membarrier or fence, not '%s'",
+				       name, val);
+				rc = -EINVAL;
+				goto out;
+			}
 		} else {
 			where_set |= !strcmp(key, "path");
 			rc = folio_config_set(&p->cfg,
@@ -1252,11 +1278,12 @@ static int fp_probe(struct rte_vdev_device *vdev)
 	rte_spinlock_init(&p->ctl_lock);
 	/* The host watch parks the datapath with membarrier(2) when the
 	 * kernel allows it (Linux 4.14+), else every burst fences itself. */
-	p->dp_fence = p->role == FP_HOST &&
-		      fp_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0;
-	if (p->dp_fence)
-		FL_LOG(INFO, "%s: membarrier refused; host bursts fence themselves",
+	if (p->role == FP_HOST && !p->dp_fence &&
+	    fp_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0) {
+		p->dp_fence = 1;
+		FL_LOG(NOTICE, "%s: membarrier refused; host bursts fence themselves",
 		       name);
+	}
 	memcpy(p->mac.addr_bytes,
 	       p->role == FP_GUEST ? p->cfg.guest_mac : p->cfg.host_mac, 6);
 	dev->data->mac_addrs = &p->mac;
@@ -1296,4 +1323,5 @@ RTE_PMD_REGISTER_VDEV(net_folio, fp_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_folio,
 	"role=guest|host path=<region> config=<file> queues=<n> "
 	"ring_entries=<n> slot_size=<n> mtu=<n> guest_mac=<mac> "
-	"host_mac=<mac> numa_node=<n> zc_min=<bytes> reset_failed=<seconds>");
+	"host_mac=<mac> numa_node=<n> zc_min=<bytes> reset_failed=<seconds> "
+	"park=membarrier|fence");
