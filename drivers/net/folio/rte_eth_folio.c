@@ -805,17 +805,17 @@ static int fp_link_update(struct rte_eth_dev *dev, int wait)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
-/* A queue's counters since the last stats reset, across re-created
- * regions. The caller holds ctl_lock. */
-static void fp_qcount(struct fp_priv *p, unsigned q, uint64_t *v)
+/* A queue's state in *st and its counters in v[]: since the last stats
+ * reset, across re-created regions. The caller holds ctl_lock. */
+static void fp_qcount(struct fp_priv *p, unsigned q, struct folio_stats *st,
+		      uint64_t *v)
 {
 	struct fp_queue *fq = p->qs[q];
-	struct folio_stats st;
 
-	if (fp_qstats(p, q, &st))
-		memcpy(st.v, fq->base, sizeof(st.v));
+	if (fp_qstats(p, q, st) && fq)
+		memcpy(st->v, fq->base, sizeof(st->v));
 	for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
-		v[k] = fq->acc[k] + st.v[k] - fq->base[k];
+		v[k] = fq ? fq->acc[k] + st->v[k] - fq->base[k] : st->v[k];
 }
 
 static int fp_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
@@ -825,11 +825,12 @@ static int fp_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 	rte_spinlock_lock(&p->ctl_lock);
 	for (unsigned q = 0; q < p->cfg.queues; q++) {
 		struct fp_queue *fq = p->qs[q];
+		struct folio_stats st;
 		uint64_t v[FOLIO_STAT__COUNT];
 
 		if (!fq)
 			continue;
-		fp_qcount(p, q, v);
+		fp_qcount(p, q, &st, v);
 		s->ipackets += v[FOLIO_STAT_RX_FRAMES];
 		s->ibytes += v[FOLIO_STAT_RX_BYTES];
 		s->opackets += v[FOLIO_STAT_TX_FRAMES];
@@ -914,11 +915,9 @@ static int fp_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 	for (unsigned q = 0; q < p->cfg.queues; q++) {
 		struct fp_queue *fq = p->qs[q];
 		struct folio_stats st;
-		uint64_t v[FOLIO_STAT__COUNT] = {0};
+		uint64_t v[FOLIO_STAT__COUNT];
 
-		fp_qstats(p, q, &st);
-		if (fq)
-			fp_qcount(p, q, v);
+		fp_qcount(p, q, &st, v);
 		for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++, i++) {
 			xs[i].id = i;
 			xs[i].value = v[k];
