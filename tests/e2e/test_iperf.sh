@@ -7,13 +7,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/topo.sh"
-topo_require
-topo_up
-write_config "$CFG" "$REGION"
-hostd_start
-tapd_start
-iperf_server_start
-wait_reach || die "cvm cannot reach the peer through Folio"
+path_up
 log "peer reachable"
 fail=0
 run() { # name min_bytes iperf3 args...

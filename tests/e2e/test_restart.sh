@@ -13,13 +13,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/topo.sh"
-topo_require
-topo_up
-write_config "$CFG" "$REGION"
-hostd_start
-tapd_start --stats 1
-iperf_server_start
-wait_reach || die "cvm cannot reach the peer through Folio"
+path_up --stats 1
 fail=0
 bad() { log "$*"; fail=1; }
 

@@ -195,3 +195,16 @@ csum_errors() {
 	nsx "$1" nstat -az 2>/dev/null |
 		awk '/InCsumErrors/ { s += $2 } END { print s + 0 }'
 }
+
+# path_up [folio-tapd options]: the whole one-guest path of the iperf and
+# restart tests: namespaces and veth, config, folio-hostd, folio-tapd, the
+# peer's iperf3 server, and a first exchange through Folio.
+path_up() {
+	topo_require
+	topo_up
+	write_config "$CFG" "$REGION"
+	hostd_start
+	tapd_start "$@"
+	iperf_server_start
+	wait_reach || die "cvm cannot reach the peer through Folio"
+}
