@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	/* The host may still be starting: retry for a few seconds. */
 	for (int tries = 0; tries < 100; tries++) {
 		rc = folio_guest_open(&a.cfg, &g);
-		if (rc != -ENOENT && rc != FOLIO_ENOTREADY && rc != FOLIO_ESMALL)
+		if (!folio_error_is_transient(rc))
 			break;
 		usleep(50000);
 	}

@@ -73,6 +73,17 @@ extern "C" {
 /** A short, static description of any code this library returns. */
 const char *folio_strerror(int code);
 
+/**
+ * Whether a code means "not yet, try again later": the host has not
+ * created the region (-ENOENT), not sized it (FOLIO_ESMALL), or has no
+ * ready epoch, being started or restarted (FOLIO_ENOTREADY). A caller that
+ * waits for its peer retries on these, with its own deadline, and gives up
+ * on any other code: FOLIO_EMAGIC, FOLIO_EVERSION, FOLIO_EDIGEST, -EINVAL,
+ * FOLIO_EPEER and the rest do not go away by waiting.
+ * @return 1 for a transient code, else 0 (also for 0 and counts).
+ */
+int folio_error_is_transient(int code);
+
 /* ---- configuration ------------------------------------------------------- */
 
 /**

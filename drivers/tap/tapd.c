@@ -168,7 +168,7 @@ static int open_region(const struct folio_config *cfg, double deadline,
 		rc = folio_guest_open(cfg, g);
 		if (rc == 0)
 			return 0;
-		if (rc != -ENOENT && rc != FOLIO_ENOTREADY && rc != FOLIO_ESMALL) {
+		if (!folio_error_is_transient(rc)) {
 			fprintf(stderr, "folio-tapd: %s: %s\n", cfg->region, folio_strerror(rc));
 			return rc;
 		}

@@ -418,6 +418,22 @@ static void digest_is_stable(void **state)
 	assert_true(folio_config_digest(&c) == 0x544dfffb4186dac7ull);
 }
 
+/* Which codes a caller waiting for its peer retries on (folio.h). */
+static void transient_codes(void **state)
+{
+	static const int yes[] = {-ENOENT, FOLIO_ESMALL, FOLIO_ENOTREADY};
+	static const int no[] = {0, 1, 64, -EINVAL, -EACCES, -ENOMEM, FOLIO_EPEER,
+				 FOLIO_EFAILED, FOLIO_EMAGIC, FOLIO_EVERSION,
+				 FOLIO_EDIGEST, FOLIO_EGONE};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_int_equal(folio_error_is_transient(yes[i]), 1);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (folio_error_is_transient(no[i]))
+			fail_msg("code %d is not transient", no[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +451,7 @@ int main(void)
 		cmocka_unit_test(long_value_keeps_the_range),
 		cmocka_unit_test(one_key_table),
 		cmocka_unit_test(digest_is_stable),
+		cmocka_unit_test(transient_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
