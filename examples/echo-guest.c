@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <folio.h>
 
 #include "common.h"
+#include "tool.h"
 
 /* Byte i of frame seq. The first 8 bytes carry seq itself. */
 static uint8_t pattern(uint64_t seq, uint32_t i)
@@ -82,9 +82,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < EXAMPLE_BURST; i++)
 		rxp[i] = rx[i];
 
-	time_t deadline = time(NULL) + (a.duration ? a.duration : 60);
+	double deadline = tool_now() + (a.duration ? a.duration : 60);
+	struct folio_backoff idle;
+
+	folio_backoff_init(&idle);
 	while (got < a.frames) {
-		if (time(NULL) > deadline) {
+		if (tool_now() > deadline) {
 			fprintf(stderr, "echo-guest: timed out after %llu of %llu frames\n",
 				(unsigned long long)got, (unsigned long long)a.frames);
 			break;
@@ -100,17 +103,22 @@ int main(int argc, char **argv)
 			n++;
 		}
 		rc = n ? folio_guest_tx_burst(g, 0, txp, txl, n) : 0;
-		if (rc == FOLIO_ENOTREADY)
+		if (rc == FOLIO_ENOTREADY) {
+			folio_backoff(&idle, 0);
 			continue;
+		}
 		if (rc < 0)
 			break;
 		sent += (uint64_t)rc;
 
 		rc = folio_guest_rx_burst(g, 0, rxp, rxl, EXAMPLE_BURST);
-		if (rc == FOLIO_ENOTREADY)
+		if (rc == FOLIO_ENOTREADY) {
+			folio_backoff(&idle, 0);
 			continue;
+		}
 		if (rc < 0)
 			break;
+		folio_backoff(&idle, rc);
 		for (int i = 0; i < rc; i++, got++) {
 			if (verify(rx[i], rxl[i], got, max)) {
 				fprintf(stderr, "echo-guest: frame %llu corrupt\n",
