@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <folio.h>
 
@@ -62,23 +61,16 @@ int main(int argc, char **argv)
 	void *rxp[EXAMPLE_BURST];
 	uint32_t txl[EXAMPLE_BURST], rxl[EXAMPLE_BURST];
 	uint64_t sent = 0, got = 0;
-	int rc;
+	int rc = 0;
 
 	if (example_parse(argc, argv, &a, "folio-echo-guest"))
 		return 2;
 	uint32_t max = folio_config_max_frame(&a.cfg);
 
-	/* The host may still be starting: retry for a few seconds. */
-	for (int tries = 0; tries < 100; tries++) {
-		rc = folio_guest_open(&a.cfg, &g);
-		if (!folio_error_is_transient(rc))
-			break;
-		usleep(50000);
-	}
-	if (rc) {
-		fprintf(stderr, "echo-guest: %s: %s\n", a.cfg.region, folio_strerror(rc));
+	/* The host may still be starting: wait for it for a few seconds. */
+	tool_init("echo-guest");
+	if (tool_guest_open(&a.cfg, tool_now() + 5, &g))
 		return 1;
-	}
 	for (int i = 0; i < EXAMPLE_BURST; i++)
 		rxp[i] = rx[i];
 
