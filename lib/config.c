@@ -166,7 +166,7 @@ int fl_config_key_expect(const struct fl_config_key *k, char *buf, size_t len)
 	case FL_KEY_MAC:
 		return put(buf, len, "a MAC such as 02:f0:00:00:00:01");
 	default:
-		return put(buf, len, "a string of %lld to %lld bytes",
+		return put(buf, len, "a %s of %lld to %lld bytes", k->help,
 			   (long long)k->min, (long long)k->max);
 	}
 }

@@ -39,7 +39,8 @@ struct fl_config_key {
 	uint8_t digested; /* covered by folio_config_digest() */
 	int64_t min, max; /* value range; FL_KEY_STR: length range */
 	size_t off, size; /* the field in struct folio_config */
-	const char *help; /* a few words for usage texts */
+	const char *help; /* a few words for usage texts; for a string, what it
+	                   * is ("a HELP of 1 to 255 bytes") */
 };
 
 /* The field of struct folio_config that a table line describes. */

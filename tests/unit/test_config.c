@@ -350,7 +350,7 @@ static void long_value_keeps_the_range(void **state)
 	assert_non_null(strstr(small, "queues = '7777"));
 	memset(v, 'a', sizeof(v) - 1);
 	assert_int_equal(folio_config_set(&c, "region", v, small, sizeof(small)), -EINVAL);
-	assert_non_null(strstr(small, "1 to 255 bytes"));
+	assert_non_null(strstr(small, "expected a region path of 1 to 255 bytes"));
 	assert_int_equal(folio_config_set(&c, v, "1", small, sizeof(small)), -ENOENT);
 	assert_non_null(strstr(small, "(known: queues"));
 	/* The same through a file, whose message also names file and line. */
