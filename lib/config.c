@@ -212,25 +212,38 @@ static const void *cfield(const struct folio_config *cfg, const struct fl_config
 	return (const char *)cfg + k->off;
 }
 
+/* FL_KEY_UINT and FL_KEY_INT: the field's value, and whether it is allowed. */
+static int64_t int_value(const struct folio_config *cfg, const struct fl_config_key *k)
+{
+	const void *p = cfield(cfg, k);
+
+	if (k->kind == FL_KEY_UINT)
+		return *(const uint32_t *)p;
+	return *(const int32_t *)p;
+}
+
+static int int_ok(const struct fl_config_key *k, int64_t v)
+{
+	return v >= k->min && v <= k->max && (!k->pow2 || is_pow2((uint64_t)v));
+}
+
 int fl_config_key_set(struct folio_config *cfg, const struct fl_config_key *k,
 		      const char *value, char *err, size_t errlen)
 {
-	uint64_t u;
 	int64_t v;
 	uint8_t mac[6];
 	size_t n;
 
 	switch (k->kind) {
 	case FL_KEY_UINT:
-		if (parse_u64(value, &u) || u < (uint64_t)k->min ||
-		    u > (uint64_t)k->max || (k->pow2 && !is_pow2(u)))
-			return bad_value(k, value, err, errlen);
-		*(uint32_t *)field(cfg, k) = (uint32_t)u;
-		return 0;
 	case FL_KEY_INT:
-		if (parse_i64(value, &v) || v < k->min || v > k->max)
+		if ((k->kind == FL_KEY_UINT && *value == '-') || parse_i64(value, &v) ||
+		    !int_ok(k, v))
 			return bad_value(k, value, err, errlen);
-		*(int32_t *)field(cfg, k) = (int32_t)v;
+		if (k->kind == FL_KEY_UINT)
+			*(uint32_t *)field(cfg, k) = (uint32_t)v;
+		else
+			*(int32_t *)field(cfg, k) = (int32_t)v;
 		return 0;
 	case FL_KEY_MAC:
 		if (parse_mac(value, mac))
@@ -253,29 +266,20 @@ int fl_config_key_check(const struct folio_config *cfg,
 	int64_t v;
 	const char *s;
 
-	switch (k->kind) {
-	case FL_KEY_UINT:
-		v = *(const uint32_t *)cfield(cfg, k);
-		if (k->pow2 && !is_pow2((uint64_t)v))
-			break;
-		/* fall through */
-	case FL_KEY_INT:
-		if (k->kind == FL_KEY_INT)
-			v = *(const int32_t *)cfield(cfg, k);
-		if (v < k->min || v > k->max)
-			break;
-		return 0;
-	case FL_KEY_MAC:
-		return 0; /* any 6 bytes parse; the relations are checked apart */
-	default:
+	if (k->kind == FL_KEY_MAC)
+		return 0; /* any 6 bytes are a MAC; the relations are checked apart */
+	if (k->kind == FL_KEY_STR) {
 		s = cfield(cfg, k);
 		if (!memchr(s, '\0', k->size))
 			return fail(err, errlen, -EINVAL, "%s is not terminated", k->name);
 		/* Empty, set by code, means unset (a memfd needs no path). */
 		v = (int64_t)strlen(s);
-		if (v > k->max)
-			break;
-		return 0;
+		if (v <= k->max)
+			return 0;
+	} else {
+		v = int_value(cfg, k);
+		if (int_ok(k, v))
+			return 0;
 	}
 	fl_config_key_expect(k, want, sizeof(want));
 	return fail(err, errlen, -EINVAL, "%s = %lld: expected %s", k->name,
@@ -285,19 +289,17 @@ int fl_config_key_check(const struct folio_config *cfg,
 int fl_config_key_format(const struct folio_config *cfg,
 			 const struct fl_config_key *k, char *buf, size_t len)
 {
-	const uint8_t *m;
+	const uint8_t *m = cfield(cfg, k);
 
 	switch (k->kind) {
 	case FL_KEY_UINT:
-		return put(buf, len, "%u", *(const uint32_t *)cfield(cfg, k));
 	case FL_KEY_INT:
-		return put(buf, len, "%d", *(const int32_t *)cfield(cfg, k));
+		return put(buf, len, "%lld", (long long)int_value(cfg, k));
 	case FL_KEY_MAC:
-		m = cfield(cfg, k);
 		return put(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 			   m[3], m[4], m[5]);
 	default:
-		return put(buf, len, "%.*s", (int)k->size, (const char *)cfield(cfg, k));
+		return put(buf, len, "%.*s", (int)k->size, (const char *)m);
 	}
 }
 
@@ -500,7 +502,7 @@ uint64_t folio_config_digest(const struct folio_config *cfg)
 		if (!k->digested)
 			continue;
 		if (k->kind == FL_KEY_UINT || k->kind == FL_KEY_INT)
-			h = fnv_u32(h, *(const uint32_t *)p);
+			h = fnv_u32(h, (uint32_t)int_value(cfg, k));
 		else if (k->kind == FL_KEY_MAC)
 			h = fnv(h, p, 6);
 		else
