@@ -50,27 +50,12 @@ static int is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-/*
- * The keys. Columns: name, kind, power of two, digested, min, max (for a
- * string: its length), field, help. The digest hashes the digested keys
- * in this order (config_keys.h).
- */
-const struct fl_config_key fl_config_keys[] = {
-	{"queues", FL_KEY_UINT, 0, 1, 1, FOLIO_MAX_QUEUES, FL_KEY_FIELD(queues),
-	 "queue pairs"},
-	{"ring_entries", FL_KEY_UINT, 1, 1, FOLIO_MIN_ENTRIES, FOLIO_MAX_ENTRIES,
-	 FL_KEY_FIELD(ring_entries), "entries per ring"},
-	{"slot_size", FL_KEY_UINT, 1, 1, FOLIO_MIN_SLOT, FOLIO_MAX_SLOT,
-	 FL_KEY_FIELD(slot_size), "bytes per slot, at least mtu + 18"},
-	{"mtu", FL_KEY_UINT, 0, 1, FOLIO_MIN_MTU, FOLIO_MAX_MTU, FL_KEY_FIELD(mtu),
-	 "largest L3 payload"},
-	{"guest_mac", FL_KEY_MAC, 0, 1, 0, 0, FL_KEY_FIELD(guest_mac), "the guest's MAC"},
-	{"host_mac", FL_KEY_MAC, 0, 1, 0, 0, FL_KEY_FIELD(host_mac), "the host's MAC"},
-	{"numa_node", FL_KEY_INT, 0, 0, -1, 1023, FL_KEY_FIELD(numa_node),
-	 "NUMA node of the host's mapping, -1: none"},
-	{"region", FL_KEY_STR, 0, 0, 1, sizeof(((struct folio_config *)0)->region) - 1,
-	 FL_KEY_FIELD(region), "region path"},
-};
+/* The table of config_keys.h as data; the digest hashes the digested keys
+ * in this order. */
+#define FL_KEY_LINE(f, kind, pow2, digested, min, max, help) \
+	{#f, kind, pow2, digested, min, max, FL_KEY_FIELD(f), help},
+const struct fl_config_key fl_config_keys[] = {FL_CONFIG_KEYS(FL_KEY_LINE)};
+#undef FL_KEY_LINE
 const unsigned fl_config_nkeys = sizeof(fl_config_keys) / sizeof(fl_config_keys[0]);
 
 /* folio_config_load() marks the keys it has seen in a 64-bit mask. */

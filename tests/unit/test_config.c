@@ -407,6 +407,20 @@ static void one_key_table(void **state)
 	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), 0);
 }
 
+/* A driver can expand the same table into a string literal at compile
+ * time (a devargs help string): it lists the keys of the run-time table. */
+#define KEY_NAME(f, kind, pow2, digested, min, max, help) ", " #f
+static void keys_as_a_literal(void **state)
+{
+	static const char names[] = FL_CONFIG_KEYS(KEY_NAME);
+	char list[256];
+
+	(void)state;
+	assert_true(fl_config_key_list(list, sizeof(list)) > 0);
+	assert_string_equal(names + 2, list);
+	assert_int_equal(fl_config_key_list(list, 10), -ENOSPC);
+}
+
 /* The digest of the defaults, as the layout version 1 regions carry it:
  * the table order of the digested keys must not change it. */
 static void digest_is_stable(void **state)
@@ -451,6 +465,7 @@ int main(void)
 		cmocka_unit_test(long_value_keeps_the_range),
 		cmocka_unit_test(one_key_table),
 		cmocka_unit_test(digest_is_stable),
+		cmocka_unit_test(keys_as_a_literal),
 		cmocka_unit_test(transient_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
