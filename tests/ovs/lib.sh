@@ -155,8 +155,10 @@ o_switch() {
 	O_SW_PID=$!
 	O_PIDS+=("$O_SW_PID")
 	local i
+	# The log is appended to: wait for this start's line.
 	for i in $(seq 600); do
-		[ "$(vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null)" = true ] && return 0
+		[ "$(grep -c "DPDK Enabled - initialized" "$log" 2>/dev/null)" -ge $O_SW_N ] &&
+			[ -S "$OW/ovs-vswitchd.ctl" ] && return 0
 		kill -0 "$O_SW_PID" 2>/dev/null || break
 		sleep 0.1
 	done
