@@ -157,7 +157,9 @@ o_switch() {
 	local i
 	# The log is appended to: wait for this start's line.
 	for i in $(seq 600); do
-		[ "$(grep -c "DPDK Enabled - initialized" "$log" 2>/dev/null)" -ge $O_SW_N ] &&
+		local up
+		up=$(grep -c "DPDK Enabled - initialized" "$log" 2>/dev/null)
+		[ "${up:-0}" -ge $O_SW_N ] &&
 			[ -S "$OW/ovs-vswitchd.ctl" ] && return 0
 		kill -0 "$O_SW_PID" 2>/dev/null || break
 		sleep 0.1
