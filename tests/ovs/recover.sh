@@ -13,6 +13,7 @@
 #  3. ovs-vswitchd restart (SIGTERM, then a new one on the same database)
 #     with both guests running: they re-attach and pass traffic.
 set -uo pipefail
+# shellcheck disable=SC2034 # used by lib.sh
 PMD_SO=$1
 . "$(dirname "$0")/lib.sh"
 o_require

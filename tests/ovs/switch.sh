@@ -14,6 +14,7 @@
 #     already published to a denied one. Not one frame to the denied port
 #     may reach the peer.
 set -uo pipefail
+# shellcheck disable=SC2034 # used by lib.sh
 PMD_SO=$1
 . "$(dirname "$0")/lib.sh"
 o_require
