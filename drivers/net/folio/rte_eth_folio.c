@@ -6,12 +6,20 @@
  *   role=guest  the trusted side, in the CVM. Receive copies each frame once
  *               from its slot into the application's mbuf; transmit copies
  *               each mbuf once into a slot. Nothing else touches the region.
- *   role=host   the backend. Receive lends guest frames in place as mbufs
- *               with an external buffer on the slot (zero copy); the slot
- *               goes back to the guest when the mbuf is freed. Frames
- *               shorter than zc_min (default 0: none) are copied instead,
- *               for applications that hold mbufs long: a lent slot only
- *               returns to the guest with all older ones. Transmit copies.
+ *   role=host   the backend. Receive never hands the application a byte
+ *               it may classify on that the guest can still change: the
+ *               first FP_HDR_COPY bytes (L2-L4 headers) of every frame are
+ *               copied into the application's mbuf. When the application
+ *               enabled RTE_ETH_RX_OFFLOAD_SCATTER, the rest of a longer
+ *               frame is lent in place as a second segment, an external
+ *               buffer that spans exactly the rest of the frame and nothing
+ *               of the slot beyond it (zero copy for the payload); the slot
+ *               goes back to the guest when the mbuf is freed. Without
+ *               scatter (OVS, most applications) each frame is copied whole
+ *               into one segment. Frames shorter than zc_min are copied
+ *               whole too, for applications that hold mbufs long: a lent
+ *               slot only returns to the guest with all older ones.
+ *               Transmit copies.
  *
  * The geometry is the fixed configuration given in the devargs (or a
  * config file); queue count and MTU can not be changed by the application.
@@ -67,6 +75,11 @@ enum fp_role { FP_GUEST, FP_HOST };
 #define FP_PARK_WAIT_US 2000u
 /* Default reset_failed: seconds before a failed channel is re-created. */
 #define FP_RESET_DEFAULT_S 1u
+/* Host rx: bytes of every frame copied into private mbuf memory before the
+ * application sees it, so that its headers can not change after the PMD
+ * hands it over. Covers Ethernet + VLAN + IPv4 with options + TCP with
+ * most options, or IPv6 + TCP. Shorter frames are copied whole. */
+#define FP_HDR_COPY 128u
 
 /* Host role: each rx and tx queue marks itself busy for the length of a
  * burst; the watch parks the port while it swaps the endpoint. */
@@ -120,7 +133,10 @@ struct fp_priv {
 	struct folio_config cfg;
 	uint32_t max_frame;
 	uint32_t zc_min; /* host rx: frames shorter than this are copied */
-	uint16_t slot_len; /* external buffer length: the slot, clipped */
+	/* host rx: frames shorter than this are copied whole; longer ones
+	 * lend what follows their first FP_HDR_COPY bytes. */
+	uint32_t zc_thresh;
+	int scatter; /* the application enabled RTE_ETH_RX_OFFLOAD_SCATTER */
 	struct folio_guest *guest; /* published with a release store */
 	struct folio_host *host;
 	rte_spinlock_t open_lock;
@@ -137,6 +153,7 @@ struct fp_priv {
 	uint64_t restarts;    /* regions re-created by the watch */
 	uint64_t next_open; /* tsc of the next lazy open attempt */
 	int open_err;       /* last error logged by a lazy open */
+	int desc_logged;    /* a descriptor hint was logged */
 	struct rte_ether_addr mac;
 	struct fp_queue *qs[FOLIO_MAX_QUEUES];
 };
@@ -360,11 +377,38 @@ static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
 	}
 	for (int i = 0; i < rc; i++) {
 		fp_mbuf_set(top[i], lens[i], q->port);
-		if (lens[i] >= p->zc_min)
+		if (lens[i] >= p->zc_thresh)
 			q->copy_mode = 0; /* lend frames this size from now on */
 	}
 	fp_stash_take(q, pkts, n, (unsigned)rc);
 	return (uint16_t)rc;
+}
+
+/* Split a frame: its first FP_HDR_COPY bytes into the head mbuf (private
+ * memory: what the application classifies on is fixed from now on), the
+ * rest lent in place as a second segment whose external buffer is exactly
+ * that rest, with no head- or tailroom into the guest's slot. */
+static inline void fp_host_split(struct fp_queue *q, struct rte_mbuf *m,
+				 struct rte_mbuf *tail,
+				 const struct folio_frame *fr)
+{
+	struct fp_priv *p = q->priv;
+	struct fp_zc_slot *s = &q->zc[fr->id & (p->cfg.ring_entries - 1)];
+	uint16_t rest = (uint16_t)(fr->len - FP_HDR_COPY);
+
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), fr->data, FP_HDR_COPY);
+	s->id = fr->id;
+	rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
+	rte_pktmbuf_attach_extbuf(tail, (uint8_t *)(uintptr_t)fr->data + FP_HDR_COPY,
+				  RTE_BAD_IOVA, rest, &s->shinfo);
+	tail->data_len = rest;
+	tail->pkt_len = rest;
+	tail->port = q->port;
+	m->data_len = FP_HDR_COPY;
+	m->pkt_len = fr->len;
+	m->nb_segs = 2;
+	m->next = tail;
+	m->port = q->port;
 }
 
 static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
@@ -372,8 +416,9 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 {
 	struct fp_priv *p = q->priv;
 	struct folio_frame fr[FP_STASH];
+	struct rte_mbuf *tails[FP_STASH];
 	struct rte_mbuf **top;
-	unsigned n, lent = 0, small = 0;
+	unsigned n, lent = 0, small = 0, want = 0;
 	int rc;
 
 	if (q->nret)
@@ -381,34 +426,34 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
 	if (unlikely(!n))
 		return 0;
-	if (q->copy_mode && q->lent == 0)
+	/* Without scatter the application takes one segment: copy whole. */
+	if (!p->scatter || (q->copy_mode && q->lent == 0))
 		return fp_host_rx_copy(q, pkts, n);
 	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
 	if (rc <= 0)
 		return 0; /* idle, guest absent, or failed: counted */
+	for (int i = 0; i < rc; i++)
+		want += fr[i].len >= p->zc_thresh;
+	/* A second mbuf per lent frame; when the pool is short, copy. */
+	if (want && rte_pktmbuf_alloc_bulk(q->mp, tails, want)) {
+		q->rx_nombuf++;
+		want = 0;
+	}
 	top = &q->stash[q->stash_n - n];
 	for (int i = 0; i < rc; i++) {
 		struct rte_mbuf *m = top[i];
 
-		if (fr[i].len < p->zc_min) {
+		if (fr[i].len < p->zc_thresh || lent == want) {
 			rte_memcpy(rte_pktmbuf_mtod(m, void *), fr[i].data,
 				   fr[i].len);
 			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
+			fp_mbuf_set(m, fr[i].len, q->port);
 			small++;
 		} else {
-			/* Zero copy: the mbuf's data is the slot itself. Only
-			 * the length is trusted; the bytes are guest data. */
-			struct fp_zc_slot *s = &q->zc[fr[i].id &
-						      (p->cfg.ring_entries - 1)];
-
-			s->id = fr[i].id;
-			rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
-			rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)fr[i].data,
-						  RTE_BAD_IOVA, p->slot_len,
-						  &s->shinfo);
-			lent++;
+			/* Only the length is trusted; the lent bytes are guest
+			 * data that the guest may still change. */
+			fp_host_split(q, m, tails[lent++], &fr[i]);
 		}
-		fp_mbuf_set(m, fr[i].len, q->port);
 	}
 	if (lent)
 		__atomic_store_n(&q->lent, q->lent + lent, __ATOMIC_RELAXED);
@@ -539,6 +584,8 @@ static int fp_configure(struct rte_eth_dev *dev)
 		       dev->data->name, dev->data->mtu, p->cfg.mtu);
 		return -EINVAL;
 	}
+	p->scatter = !!(dev->data->dev_conf.rxmode.offloads &
+			RTE_ETH_RX_OFFLOAD_SCATTER);
 	return 0;
 }
 
@@ -555,9 +602,18 @@ static int fp_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = (uint16_t)p->cfg.queues;
 	info->max_tx_queues = (uint16_t)p->cfg.queues;
 	info->min_rx_bufsize = p->max_frame;
-	info->rx_desc_lim.nb_max = (uint16_t)p->cfg.ring_entries;
-	info->tx_desc_lim.nb_max = (uint16_t)p->cfg.ring_entries;
+	/* The ring is fixed by the configuration: a descriptor count is a
+	 * hint, accepted whatever its value (queue setup logs it once when it
+	 * differs). The ring really has ring_entries, as the default port
+	 * config and rx/txq_info report. */
+	info->rx_desc_lim.nb_max = UINT16_MAX;
+	info->rx_desc_lim.nb_min = 1;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim = info->rx_desc_lim;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* Host role with scatter: frames come as a private header segment
+	 * and a lent payload segment. Without it, always one segment. */
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->default_rxportconf.ring_size = (uint16_t)p->cfg.ring_entries;
@@ -994,6 +1050,44 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 	p->qs[qid] = NULL;
 }
 
+/* A descriptor count other than the ring's is a hint: say so once a port. */
+static void fp_desc_hint(struct rte_eth_dev *dev, const char *dir,
+			 uint16_t nb_desc)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (nb_desc == p->cfg.ring_entries || p->desc_logged)
+		return;
+	p->desc_logged = 1;
+	FL_LOG(NOTICE, "%s: %u %s descriptors asked; the ring has %u entries, "
+	       "fixed by the configuration (the count is only a hint)",
+	       dev->data->name, nb_desc, dir, p->cfg.ring_entries);
+}
+
+static void fp_rxq_info(struct rte_eth_dev *dev, uint16_t qid,
+			struct rte_eth_rxq_info *qinfo)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	struct fp_queue *q = p->qs[qid];
+
+	qinfo->mp = q ? q->mp : NULL;
+	qinfo->nb_desc = (uint16_t)p->cfg.ring_entries;
+	qinfo->rx_buf_size = (uint16_t)p->max_frame;
+	/* Host role with scatter: a private header segment, a lent rest. */
+	qinfo->scattered_rx = p->role == FP_HOST && p->scatter;
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void fp_txq_info(struct rte_eth_dev *dev, uint16_t qid,
+			struct rte_eth_txq_info *qinfo)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	(void)qid;
+	qinfo->nb_desc = (uint16_t)p->cfg.ring_entries;
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}
+
 static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 			     uint16_t nb_desc, unsigned int socket,
 			     const struct rte_eth_rxconf *conf,
@@ -1003,8 +1097,8 @@ static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	struct fp_queue *q;
 	uint32_t room;
 
-	(void)nb_desc;
 	(void)conf;
+	fp_desc_hint(dev, "rx", nb_desc);
 	room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	if (room < p->max_frame) {
 		FL_LOG(ERR, "%s: mbufs hold %u bytes, frames may have %u",
@@ -1030,8 +1124,8 @@ static int fp_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct fp_queue *q;
 
-	(void)nb_desc;
 	(void)conf;
+	fp_desc_hint(dev, "tx", nb_desc);
 	q = fp_queue_get(dev, qid, socket);
 	if (!q)
 		return -ENOMEM;
@@ -1118,6 +1212,8 @@ static const struct eth_dev_ops fp_ops = {
 	.tx_queue_setup = fp_tx_queue_setup,
 	.rx_queue_release = fp_rx_queue_release,
 	.tx_queue_release = fp_tx_queue_release,
+	.rxq_info_get = fp_rxq_info,
+	.txq_info_get = fp_txq_info,
 	.promiscuous_enable = fp_promisc,
 	.promiscuous_disable = fp_promisc,
 	.allmulticast_enable = fp_promisc,
@@ -1245,8 +1341,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 		goto out;
 	}
 	p->max_frame = folio_config_max_frame(&p->cfg);
-	p->slot_len = (uint16_t)(p->cfg.slot_size > UINT16_MAX ? UINT16_MAX :
-				 p->cfg.slot_size);
+	p->zc_thresh = p->zc_min > FP_HDR_COPY ? p->zc_min : FP_HDR_COPY + 1;
 out:
 	rte_kvargs_free(kv);
 	return rc;
