@@ -68,9 +68,46 @@ extern "C" {
 /** Host side: the guest left this host epoch (it closed, or a new guest
  * instance replaced it). Re-create the region to serve it again. */
 #define FOLIO_EGONE (-(FOLIO_E_BASE + 8))
+/** Sealed channel: the transmit packet numbers of this key are used up;
+ * the queue sends nothing more until it is opened with a new key. */
+#define FOLIO_ESEALPN (-(FOLIO_E_BASE + 9))
 
 /** A short, static description of any code this library returns. */
 const char *folio_strerror(int code);
+
+/* ---- sealed channel (MACsec, IEEE 802.1AE; docs/seal.md) ---------------- */
+
+/** Cipher suites of the sealed channel. */
+enum folio_seal_mode {
+	FOLIO_SEAL_OFF = 0,         /**< frames cross the region in clear */
+	FOLIO_SEAL_GCM_AES_128 = 1, /**< MACsec GCM-AES-128, 16-byte SAK */
+	FOLIO_SEAL_GCM_AES_256 = 2, /**< MACsec GCM-AES-256, 32-byte SAK */
+};
+
+/** Bytes a sealed frame adds: SecTAG with explicit SCI (16) + ICV (16). */
+#define FOLIO_SEAL_OVERHEAD 32u
+
+/**
+ * Guest-local seal parameters (config keys seal, seal_key, seal_port,
+ * seal_an, seal_pn, seal_peer_sci, seal_peer_an, seal_peer_key,
+ * seal_replay_window). None of them is digested or shown to the host. With
+ * sealing on, the region carries frames of up to mtu + 18 + 32 bytes, so
+ * the host is configured with mtu + 32 (the digest covers that wire MTU).
+ */
+struct folio_seal_config {
+	uint32_t mode;          /**< enum folio_seal_mode; default off */
+	uint16_t port;          /**< our SCI port; SCI = guest_mac || port; default 1 */
+	uint8_t an;             /**< our association number, 0..3; default 0 */
+	uint8_t peer_an;        /**< the peer's association number; default 0 */
+	uint32_t replay_window; /**< accepted PN lag; default 0 (strict order) */
+	uint32_t pn;            /**< first transmit PN, >= 1; default 1 */
+	uint64_t peer_sci;      /**< the peer's SCI (MAC << 16 | port); required */
+	char key[256];          /**< file holding our SAK (raw or hex) */
+	char peer_key[256];     /**< file holding the peer's SAK; default key */
+};
+
+/** 1 if this libfolio was built with the seal layer (OpenSSL), else 0. */
+int folio_seal_available(void);
 
 /* ---- configuration ------------------------------------------------------- */
 
@@ -87,6 +124,7 @@ struct folio_config {
 	uint8_t host_mac[6];   /**< default 02:f0:00:00:00:02 */
 	int32_t numa_node;     /**< -1: no binding (default); local, not digested */
 	char region[256];      /**< region path; local, not digested */
+	struct folio_seal_config seal; /**< guest-local, not digested */
 };
 
 /** Fill cfg with the defaults listed above. */
@@ -94,7 +132,8 @@ void folio_config_init(struct folio_config *cfg);
 
 /**
  * Set one key ("queues", "ring_entries", "slot_size", "mtu", "guest_mac",
- * "host_mac", "numa_node", "region") from its text form. Parsing is strict:
+ * "host_mac", "numa_node", "region", or a seal key of struct
+ * folio_seal_config) from its text form. Parsing is strict:
  * no trailing characters, decimal integers only, MACs as six hex pairs
  * separated by ':'.
  * @return 0; -EINVAL with a message in err that names the key and the
@@ -115,7 +154,8 @@ int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 
 /**
  * Check the relations between keys (slot_size >= mtu + 18, distinct
- * unicast MACs). Both endpoints call this; tools call it after parsing.
+ * unicast MACs; with sealing on, slot_size >= mtu + 18 + 32, a peer SCI,
+ * and key files of the cipher's size that only their owner can read). Both endpoints call this; tools call it after parsing.
  * @return 0 or -EINVAL with a message in err.
  */
 int folio_config_validate(const struct folio_config *cfg, char *err,
@@ -170,6 +210,12 @@ enum folio_stat {
 	FOLIO_STAT_ATTACH,      /**< (re)attachments to a host epoch */
 	FOLIO_STAT_BAD_CALL,    /**< caller errors (bad length, bad release) */
 	FOLIO_STAT_PEER_LEFT,   /**< host: the guest withdrew its ack (FOLIO_EGONE) */
+	/* Sealed channel, guest receive: frames dropped, never delivered. These
+	 * are the network's (or the host's) doing, not ring violations. */
+	FOLIO_STAT_SEAL_BAD_FRAME,   /**< not MACsec, malformed SecTAG, wrong length */
+	FOLIO_STAT_SEAL_UNKNOWN_SCI, /**< SCI or AN of no configured peer */
+	FOLIO_STAT_SEAL_BAD_ICV,     /**< integrity check failed */
+	FOLIO_STAT_SEAL_REPLAY,      /**< PN below the replay window */
 	FOLIO_STAT__COUNT
 };
 

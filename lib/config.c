@@ -13,6 +13,7 @@
 #include "folio.h"
 #include "internal.h"
 #include "layout.h"
+#include "seal.h"
 
 static const uint8_t default_guest_mac[6] = {0x02, 0xf0, 0, 0, 0, 0x01};
 static const uint8_t default_host_mac[6] = {0x02, 0xf0, 0, 0, 0, 0x02};
@@ -28,6 +29,7 @@ void folio_config_init(struct folio_config *cfg)
 	memcpy(cfg->host_mac, default_host_mac, 6);
 	cfg->numa_node = -1;
 	snprintf(cfg->region, sizeof(cfg->region), "/dev/shm/folio0");
+	fl_seal_config_init(cfg);
 }
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
@@ -164,9 +166,15 @@ int folio_config_set(struct folio_config *cfg, const char *key,
 		memcpy(cfg->region, value, n + 1);
 		return 0;
 	}
+	if (!strncmp(key, "seal", 4)) {
+		int rc = fl_seal_config_set(cfg, key, value, err, errlen);
+
+		if (rc != -ENOENT)
+			return rc;
+	}
 	return fail(err, errlen, -ENOENT,
 		    "unknown key '%s' (known: queues, ring_entries, slot_size, "
-		    "mtu, guest_mac, host_mac, numa_node, region)", key);
+		    "mtu, guest_mac, host_mac, numa_node, region, seal*)", key);
 }
 
 static char *trim(char *s)
@@ -292,7 +300,7 @@ int folio_config_validate(const struct folio_config *cfg, char *err,
 		return fail(err, errlen, -EINVAL, "numa_node must be -1 or >= 0");
 	if (!memchr(cfg->region, '\0', sizeof(cfg->region)))
 		return fail(err, errlen, -EINVAL, "region path not terminated");
-	return 0;
+	return fl_seal_validate(cfg, err, errlen);
 }
 
 uint32_t folio_config_max_frame(const struct folio_config *cfg)
@@ -329,7 +337,7 @@ uint64_t folio_config_digest(const struct folio_config *cfg)
 	h = fnv_u32(h, cfg->queues);
 	h = fnv_u32(h, cfg->ring_entries);
 	h = fnv_u32(h, cfg->slot_size);
-	h = fnv_u32(h, cfg->mtu);
+	h = fnv_u32(h, cfg->mtu + fl_seal_overhead(cfg)); /* the wire MTU */
 	h = fnv(h, cfg->guest_mac, 6);
 	h = fnv(h, cfg->host_mac, 6);
 	return h;
@@ -351,7 +359,7 @@ void fl_layout_compute(const struct folio_config *cfg, struct fl_layout *l)
 	l->entries = cfg->ring_entries;
 	l->mask = cfg->ring_entries - 1;
 	l->slot_shift = log2u(cfg->slot_size);
-	l->max_frame = folio_config_max_frame(cfg);
+	l->max_frame = folio_config_max_frame(cfg) + fl_seal_overhead(cfg);
 	l->slots_off = align_up(FL_RING_DESC_OFF +
 				(uint64_t)cfg->ring_entries * FL_DESC_SIZE, FL_PAGE);
 	l->ring_bytes = l->slots_off + (uint64_t)cfg->ring_entries * cfg->slot_size;
