@@ -196,13 +196,19 @@ static void print_stats(const char *when, struct folio_guest *g, unsigned q)
 	for (unsigned i = 0; i < T__COUNT && o < (int)sizeof(line); i++)
 		o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
 			      tstat_name[i], st[i]);
-	if (g && folio_guest_stats(g, q, &fs) == 0 && o < (int)sizeof(line))
-		snprintf(line + o, sizeof(line) - (size_t)o,
+	if (g && folio_guest_stats(g, q, &fs) == 0 && o < (int)sizeof(line)) {
+		o += snprintf(line + o, sizeof(line) - (size_t)o,
 			 " state=%s epoch=%u attach=%" PRIu64 " violations=%" PRIu64,
 			 folio_qstate_name(fs.state), fs.epoch,
 			 fs.v[FOLIO_STAT_ATTACH],
 			 fs.v[FOLIO_STAT_BAD_INDEX] + fs.v[FOLIO_STAT_BAD_LENGTH] +
 				 fs.v[FOLIO_STAT_BAD_HEADER]);
+		/* Sealed channel: frames dropped on receive (0 when clear). */
+		for (unsigned k = FOLIO_STAT_SEAL_BAD_FRAME;
+		     k <= FOLIO_STAT_SEAL_REPLAY && o < (int)sizeof(line); k++)
+			o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
+				      folio_stat_name(k), fs.v[k]);
+	}
 	fprintf(stderr, "%s\n", line);
 }
 
