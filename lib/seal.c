@@ -611,9 +611,9 @@ static uint32_t open_one(const struct fl_seal *s, struct seal_dir *d,
 		goto bad;
 	tci = f[14];
 	/* Only confidentiality-protected frames (E and C set), version 0,
-	 * and never an explicit SCI together with ES. */
+	 * and never an explicit SCI together with ES or SCB. */
 	if ((tci & TCI_V) || (tci & (TCI_E | TCI_C)) != (TCI_E | TCI_C) ||
-	    ((tci & TCI_SC) && (tci & TCI_ES)) || (f[15] & 0xc0))
+	    ((tci & TCI_SC) && (tci & (TCI_ES | TCI_SCB))) || (f[15] & 0xc0))
 		goto bad;
 	taglen = (tci & TCI_SC) ? SECTAG_SCI : SECTAG_NOSCI;
 	if (len < 12 + taglen + 2 + ICV_LEN)

@@ -357,16 +357,16 @@ static void t_receive(unsigned bits)
 }
 
 enum tamper { T_CT, T_ICV, T_SA, T_SL, T_TRUNC1, T_SHORT, T_LONG, T_ETYPE, T_V,
-	      T_NOE, T_PN0, T_SCI, T_AN, T_REPLAY, T_OLDER, T__N };
+	      T_NOE, T_SCB, T_PN0, T_SCI, T_AN, T_REPLAY, T_OLDER, T__N };
 static const char *const tname[T__N] = {"ciphertext", "icv", "source MAC", "SL",
 	"truncated by 1", "truncated to 40", "one byte more", "ethertype",
-	"version bit", "E clear", "PN 0", "unknown SCI", "wrong AN", "replay",
+	"version bit", "E clear", "SCB with SC", "PN 0", "unknown SCI", "wrong AN", "replay",
 	"older PN"};
 static const unsigned texpect[T__N] = {
 	FOLIO_STAT_SEAL_BAD_ICV, FOLIO_STAT_SEAL_BAD_ICV, FOLIO_STAT_SEAL_BAD_ICV,
 	FOLIO_STAT_SEAL_BAD_FRAME, FOLIO_STAT_SEAL_BAD_ICV, FOLIO_STAT_SEAL_BAD_FRAME,
 	FOLIO_STAT_SEAL_BAD_ICV, FOLIO_STAT_SEAL_BAD_FRAME, FOLIO_STAT_SEAL_BAD_FRAME,
-	FOLIO_STAT_SEAL_BAD_FRAME, FOLIO_STAT_SEAL_BAD_FRAME,
+	FOLIO_STAT_SEAL_BAD_FRAME, FOLIO_STAT_SEAL_BAD_FRAME, FOLIO_STAT_SEAL_BAD_FRAME,
 	FOLIO_STAT_SEAL_UNKNOWN_SCI, FOLIO_STAT_SEAL_UNKNOWN_SCI,
 	FOLIO_STAT_SEAL_REPLAY, FOLIO_STAT_SEAL_REPLAY};
 
@@ -402,6 +402,7 @@ static void t_tamper(unsigned bits)
 		case T_ETYPE: w[13] = 0x00; break;
 		case T_V: w[14] |= 0x80; break;
 		case T_NOE: w[14] &= (uint8_t)~0x08; break;
+		case T_SCB: w[14] |= 0x10; break;
 		default: break;
 		}
 		CHECK(deliver(&p, w, wl, out, &ol) == 0, "%s: delivered", tname[t]);
