@@ -6,23 +6,17 @@
  *   folio-echo-host -c folio.conf [--region PATH] [--duration SEC]
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <folio.h>
 
 #include "common.h"
+#include "tool.h"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Longest wait for room in the guest's ring before a burst is dropped. */
+#define ECHO_TX_WAIT_S 5
 
 int main(int argc, char **argv)
 {
@@ -32,7 +26,7 @@ int main(int argc, char **argv)
 	static uint8_t bufs[EXAMPLE_BURST][FOLIO_MAX_MTU + FOLIO_L2_OVERHEAD];
 	void *ptr[EXAMPLE_BURST];
 	uint32_t lens[EXAMPLE_BURST];
-	uint64_t echoed = 0;
+	uint64_t echoed = 0, dropped = 0;
 	struct folio_stats st;
 	int rc;
 
@@ -49,12 +43,12 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "echo-host: serving %s (epoch %u)\n", a.cfg.region,
 		folio_host_epoch(h));
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	tool_init("echo-host");
+	tool_signals();
 	folio_backoff_init(&idle);
 
-	time_t end = a.duration ? time(NULL) + a.duration : 0;
-	while (!stop && (!end || time(NULL) < end)) {
+	double end = a.duration ? tool_now() + a.duration : 0;
+	while (!tool_stop && (!end || tool_now() < end)) {
 		/* Copy the guest's frames out (lengths already checked)... */
 		int n = folio_host_rx_burst(h, 0, ptr, lens, EXAMPLE_BURST);
 
@@ -80,23 +74,34 @@ int main(int argc, char **argv)
 			fprintf(stderr, "echo-host: rx: %s\n", folio_strerror(n));
 			break;
 		}
-		/* ...and send them back, waiting while the guest's ring is full. */
-		for (int sent = 0; sent < n && !stop;) {
+		/* ...and send them back, waiting while the guest's ring is full,
+		 * but not for ever: a guest that stopped reading loses them. */
+		double give_up = tool_now() + ECHO_TX_WAIT_S;
+		int sent = 0;
+
+		while (sent < n && !tool_stop) {
 			int m = folio_host_tx_burst(h, 0, (const void *const *)ptr + sent,
 						    lens + sent, (unsigned)(n - sent));
 			if (m < 0) {
 				fprintf(stderr, "echo-host: tx: %s\n", folio_strerror(m));
-				stop = 1;
+				tool_stop = 1;
 				break;
 			}
 			sent += m;
+			if (!m && tool_now() >= give_up) {
+				fprintf(stderr, "echo-host: the guest's ring stayed full for %d s: "
+					"%d frames dropped\n", ECHO_TX_WAIT_S, n - sent);
+				dropped += (uint64_t)(n - sent);
+				break;
+			}
 		}
-		echoed += (uint64_t)n;
+		echoed += (uint64_t)sent;
 		folio_backoff(&idle, n);
 	}
 	folio_host_stats(h, 0, &st);
 	example_print_stats("echo-host", &st);
-	fprintf(stderr, "echo-host: %llu frames echoed\n", (unsigned long long)echoed);
+	fprintf(stderr, "echo-host: %llu frames echoed, %llu dropped\n",
+		(unsigned long long)echoed, (unsigned long long)dropped);
 	folio_host_close(h);
 	return (st.state == FOLIO_Q_FAILED) ? 1 : 0;
 }

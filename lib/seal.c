@@ -149,6 +149,19 @@ static int set_path(char *dst, size_t cap, const char *key, const char *value,
 	return 0;
 }
 
+static const char *const seal_keys[] = {
+	"seal", "seal_key", "seal_peer_key", "seal_peer_sci", "seal_port",
+	"seal_an", "seal_peer_an", "seal_pn", "seal_replay_window",
+};
+
+int fl_seal_key_index(const char *name)
+{
+	for (unsigned i = 0; i < sizeof(seal_keys) / sizeof(seal_keys[0]); i++)
+		if (!strcmp(name, seal_keys[i]))
+			return (int)i;
+	return -1;
+}
+
 int fl_seal_config_set(struct folio_config *cfg, const char *key,
 		       const char *value, char *err, size_t errlen)
 {

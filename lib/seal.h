@@ -27,6 +27,9 @@ static inline uint32_t fl_seal_overhead(const struct folio_config *cfg)
 /* Defaults of the seal keys (called by folio_config_init). */
 void fl_seal_config_init(struct folio_config *cfg);
 
+/* Index of a seal key (0..15), or -1 if name is not one. */
+int fl_seal_key_index(const char *name);
+
 /* Parse one seal_* key. @return 0, -EINVAL (message in err), or -ENOENT
  * if key is not a seal key (err untouched). */
 int fl_seal_config_set(struct folio_config *cfg, const char *key,

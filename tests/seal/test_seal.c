@@ -527,6 +527,26 @@ static void t_keys(void)
 	CHECK(folio_config_set(&c, "seal_peer_sci", "0200000000020001", NULL, 0) == 0 &&
 	      c.seal.peer_sci == 0x0200000000020001ull, "SCI as hex");
 	CHECK(folio_config_set(&c, "seal_frob", "1", NULL, 0) == -ENOENT, "unknown key");
+	/* Seal keys in a config file, and given twice. */
+	{
+		char cf[160], err[256] = "";
+		FILE *f;
+
+		snprintf(cf, sizeof(cf), "%s/open", dir);
+		f = fopen(cf, "w");
+		if (f) {
+			fprintf(f, "seal = gcm-aes-256\nseal_port = 7\nseal_peer_sci = "
+				"0200000000020001\nseal = off\n");
+			fclose(f);
+		}
+		folio_config_init(&c);
+		CHECK(folio_config_load(&c, cf, err, sizeof(err)) == -EINVAL &&
+		      strstr(err, "given twice") && strstr(err, ":4:"),
+		      "seal given twice: '%s'", err);
+		CHECK(c.seal.mode == FOLIO_SEAL_GCM_AES_256 && c.seal.port == 7,
+		      "seal keys from a file");
+		unlink(cf);
+	}
 	/* A host configured without the 32 bytes lays out another region. */
 	folio_config_init(&c);
 	set(&c, "ring_entries", "64");
