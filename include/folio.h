@@ -274,9 +274,12 @@ void folio_guest_close(struct folio_guest *g);
  * Copy up to n frames from private buffers into the guest-to-host ring of
  * queue q: the one copy of the transmit path. Each lens[i] must be in
  * [FOLIO_MIN_FRAME, folio_config_max_frame()].
+ * With sealing on, each frame is sealed (MACsec, 32 bytes more) into
+ * private memory first and the finished frame is copied into the slot.
  * @return frames accepted (0 if the ring is full), -EINVAL for a bad
  *         argument or length (nothing sent), FOLIO_ENOTREADY while the host
- *         is not attached, FOLIO_EPEER / FOLIO_EFAILED on a violation.
+ *         is not attached, FOLIO_EPEER / FOLIO_EFAILED on a violation,
+ *         FOLIO_ESEALPN once the seal's packet numbers are used up.
  */
 int folio_guest_tx_burst(struct folio_guest *g, unsigned q,
 			 const void *const *bufs, const uint32_t *lens,
@@ -288,6 +291,10 @@ int folio_guest_tx_burst(struct folio_guest *g, unsigned q,
  * folio_config_max_frame() bytes. Every length is snapshotted and checked
  * before any byte is copied; on a violation nothing is delivered (and the
  * contents of lens[] are unspecified: only a count >= 0 makes them valid).
+ * With sealing on (struct folio_seal_config), each frame is opened here
+ * from a private copy of its slot; one that fails a check is dropped and
+ * counted (the seal_* counters), so fewer frames than were taken may be
+ * delivered. A dropped frame is not a violation.
  * @return frames delivered, or the errors of folio_guest_tx_burst().
  */
 int folio_guest_rx_burst(struct folio_guest *g, unsigned q, void *const *bufs,
