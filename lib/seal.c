@@ -19,13 +19,8 @@
  * dropped and counted; that is the network's fault, never a ring violation.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "seal.h"
 
@@ -43,300 +38,17 @@
 #define SL_MAX 48u       /* user data shorter than this sets SL */
 #define SEAL_CHUNK 16u   /* frames sealed per ring call: scratch stays in L1/L2 */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-int folio_seal_available(void)
-{
-#ifdef FOLIO_HAVE_SEAL
-	return 1;
-#else
-	return 0;
-#endif
-}
-
-void fl_seal_config_init(struct folio_config *cfg)
-{
-	memset(&cfg->seal, 0, sizeof(cfg->seal));
-	cfg->seal.port = 1;
-	cfg->seal.pn = 1;
-}
-
-/* ---- config keys (parsed in every build) ---------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		uint64_t d = (uint64_t)(*s - '0');
-
-		if (*s < '0' || *s > '9' || d > max || v > (max - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* "0200000000020001" (16 hex digits, as `ip macsec show` prints it) or
- * "02:00:00:00:00:02/1" (MAC / decimal port). */
-static int parse_sci(const char *s, uint64_t *out)
-{
-	uint64_t v = 0, port;
-	int i;
-
-	if (strlen(s) == 16) {
-		for (i = 0; i < 16; i++) {
-			int h = hexval(s[i]);
-
-			if (h < 0)
-				return -1;
-			v = v << 4 | (uint64_t)h;
-		}
-		*out = v;
-		return 0;
-	}
-	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
-
-		if (lo < 0)
-			return -1;
-		v = v << 8 | (uint64_t)(hi << 4 | lo);
-		s += 2;
-		if (*s++ != (i < 5 ? ':' : '/'))
-			return -1;
-	}
-	if (parse_uint(s, 65535, &port))
-		return -1;
-	*out = v << 16 | port;
-	return 0;
-}
-
-static int set_path(char *dst, size_t cap, const char *key, const char *value,
-		    char *err, size_t errlen)
-{
-	size_t n = strlen(value);
-
-	if (n == 0 || n >= cap)
-		return fail(err, errlen, "%s = '%s': expected a path of 1 to %zu bytes",
-			    key, value, cap - 1);
-	memcpy(dst, value, n + 1);
-	return 0;
-}
-
-static const char *const seal_keys[] = {
-	"seal", "seal_key", "seal_peer_key", "seal_peer_sci", "seal_port",
-	"seal_an", "seal_peer_an", "seal_pn", "seal_replay_window",
-};
-
-int fl_seal_key_index(const char *name)
-{
-	for (unsigned i = 0; i < sizeof(seal_keys) / sizeof(seal_keys[0]); i++)
-		if (!strcmp(name, seal_keys[i]))
-			return (int)i;
-	return -1;
-}
-
-int fl_seal_config_set(struct folio_config *cfg, const char *key,
-		       const char *value, char *err, size_t errlen)
-{
-	struct folio_seal_config *sc = &cfg->seal;
-	uint64_t v;
-
-	if (!strcmp(key, "seal")) {
-		if (!strcmp(value, "off"))
-			sc->mode = FOLIO_SEAL_OFF;
-		else if (!strcmp(value, "gcm-aes-128"))
-			sc->mode = FOLIO_SEAL_GCM_AES_128;
-		else if (!strcmp(value, "gcm-aes-256"))
-			sc->mode = FOLIO_SEAL_GCM_AES_256;
-		else
-			return fail(err, errlen, "seal = '%s': expected off, "
-				    "gcm-aes-128 or gcm-aes-256", value);
-		return 0;
-	}
-	if (!strcmp(key, "seal_key"))
-		return set_path(sc->key, sizeof(sc->key), key, value, err, errlen);
-	if (!strcmp(key, "seal_peer_key"))
-		return set_path(sc->peer_key, sizeof(sc->peer_key), key, value,
-				err, errlen);
-	if (!strcmp(key, "seal_peer_sci")) {
-		if (parse_sci(value, &sc->peer_sci))
-			return fail(err, errlen, "seal_peer_sci = '%s': expected 16 "
-				    "hex digits (MAC and port, as ip macsec shows "
-				    "it) or MAC/port such as 02:00:00:00:00:02/1",
-				    value);
-		return 0;
-	}
-	if (!strcmp(key, "seal_port")) {
-		if (parse_uint(value, 65535, &v) || v == 0)
-			return fail(err, errlen, "seal_port = '%s': expected 1 to 65535",
-				    value);
-		sc->port = (uint16_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "seal_an") || !strcmp(key, "seal_peer_an")) {
-		if (parse_uint(value, 3, &v))
-			return fail(err, errlen, "%s = '%s': expected 0 to 3", key,
-				    value);
-		if (key[5] == 'a')
-			sc->an = (uint8_t)v;
-		else
-			sc->peer_an = (uint8_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "seal_pn")) {
-		if (parse_uint(value, UINT32_MAX, &v) || v == 0)
-			return fail(err, errlen, "seal_pn = '%s': expected 1 to %u",
-				    value, UINT32_MAX);
-		sc->pn = (uint32_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "seal_replay_window")) {
-		if (parse_uint(value, UINT32_MAX, &v))
-			return fail(err, errlen, "seal_replay_window = '%s': expected "
-				    "0 (strict order) to %u", value, UINT32_MAX);
-		sc->replay_window = (uint32_t)v;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-static uint32_t key_len(uint32_t mode)
-{
-	return mode == FOLIO_SEAL_GCM_AES_256 ? 32u : 16u;
-}
-
-/* Load a SAK: a regular file that only its owner may access, holding the
- * key raw (16 or 32 bytes) or as hex digits (32 or 64, an optional
- * newline after them). The text copy is wiped before returning. */
-static int load_key(const char *what, const char *path, uint32_t klen,
-		    uint8_t *key, char *err, size_t errlen)
-{
-	uint8_t buf[160];
-	struct stat st;
-	ssize_t n;
-	int fd, rc = 0;
-
-	if (!path[0])
-		return fail(err, errlen, "%s is required when seal is on", what);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return fail(err, errlen, "%s %s: %s", what, path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		rc = fail(err, errlen, "%s %s: not a regular file", what, path);
-	} else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		rc = fail(err, errlen, "%s %s: mode %04o lets group or others "
-			  "access the key; chmod 600 it", what, path,
-			  (unsigned)(st.st_mode & 07777));
-	} else {
-		n = read(fd, buf, sizeof(buf));
-		size_t t = n > 0 ? (size_t)n : 0;
-
-		while (t > 2 * klen && (buf[t - 1] == '\n' || buf[t - 1] == '\r'))
-			t--;
-		if (n == (ssize_t)klen) {
-			memcpy(key, buf, klen);
-		} else if (t == 2 * klen) {
-			for (uint32_t i = 0; i < klen && !rc; i++) {
-				int hi = hexval((char)buf[2 * i]);
-				int lo = hexval((char)buf[2 * i + 1]);
-
-				if (hi < 0 || lo < 0)
-					rc = fail(err, errlen, "%s %s: not hex", what,
-						  path);
-				else
-					key[i] = (uint8_t)(hi << 4 | lo);
-			}
-		} else {
-			rc = fail(err, errlen, "%s %s: %zd bytes; the cipher needs "
-				  "a %u-byte key (%u raw bytes or %u hex digits)",
-				  what, path, n, klen, klen, 2 * klen);
-		}
-	}
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
-}
-
-int fl_seal_validate(const struct folio_config *cfg, char *err, size_t errlen)
-{
-	const struct folio_seal_config *sc = &cfg->seal;
-	uint8_t key[32];
-	int rc;
-
-	if (sc->mode == FOLIO_SEAL_OFF)
-		return 0;
-	if (!folio_seal_available())
-		return fail(err, errlen, "seal is on, but this libfolio was built "
-			    "without OpenSSL (libcrypto 3.0); install libssl-dev "
-			    "and rebuild, or set seal = off");
-	if (sc->mode > FOLIO_SEAL_GCM_AES_256)
-		return fail(err, errlen, "seal mode %u is not a cipher suite", sc->mode);
-	if (cfg->slot_size < cfg->mtu + FOLIO_L2_OVERHEAD + FOLIO_SEAL_OVERHEAD)
-		return fail(err, errlen, "slot_size = %u is too small for sealed "
-			    "frames of mtu = %u: needs at least %u (mtu + %u + %u "
-			    "of SecTAG and ICV), rounded up to a power of two",
-			    cfg->slot_size, cfg->mtu,
-			    cfg->mtu + FOLIO_L2_OVERHEAD + FOLIO_SEAL_OVERHEAD,
-			    FOLIO_L2_OVERHEAD, FOLIO_SEAL_OVERHEAD);
-	if (cfg->mtu + FOLIO_SEAL_OVERHEAD > FOLIO_MAX_MTU)
-		return fail(err, errlen, "mtu = %u: with seal on, the host carries "
-			    "mtu + %u, which must stay <= %u", cfg->mtu,
-			    FOLIO_SEAL_OVERHEAD, FOLIO_MAX_MTU);
-	if (!sc->peer_sci)
-		return fail(err, errlen, "seal is on but seal_peer_sci is not set");
-	if (sc->an > 3 || sc->peer_an > 3 || !sc->pn || !sc->port)
-		return fail(err, errlen, "seal_an/seal_peer_an must be 0..3, "
-			    "seal_pn and seal_port >= 1");
-	rc = load_key("seal_key", sc->key, key_len(sc->mode), key, err, errlen);
-	if (!rc && sc->peer_key[0])
-		rc = load_key("seal_peer_key", sc->peer_key, key_len(sc->mode), key,
-			      err, errlen);
-	explicit_bzero(key, sizeof(key));
-	return rc;
-}
-
 #ifndef FOLIO_HAVE_SEAL
-
+/* Unreachable: validation refuses seal on in this build. */
 int fl_seal_open(const struct folio_config *cfg, unsigned queues,
 		 struct fl_seal **out)
 {
-	(void)cfg;
-	(void)queues;
+	(void)cfg, (void)queues;
 	*out = NULL;
 	return -ENOTSUP;
 }
 
-void fl_seal_close(struct fl_seal *s)
-{
-	(void)s;
-}
+void fl_seal_close(struct fl_seal *s) { (void)s; }
 
 int fl_seal_tx(struct fl_seal *s, struct fl_queue *q, unsigned qi,
 	       const void *const *bufs, const uint32_t *lens, unsigned n)
@@ -401,12 +113,6 @@ static inline uint64_t get_be64(const uint8_t *p)
 	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
-static inline void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
-
 static int dir_init(struct seal_dir *d, const EVP_CIPHER *c, const uint8_t *key,
 		    int enc, size_t scratch)
 {
@@ -432,7 +138,7 @@ int fl_seal_open(const struct folio_config *cfg, unsigned queues,
 		 struct fl_seal **out)
 {
 	const struct folio_seal_config *sc = &cfg->seal;
-	uint32_t klen = key_len(sc->mode);
+	uint32_t klen = fl_seal_key_len(sc->mode);
 	uint8_t key[32], peer[32];
 	char err[256];
 	struct fl_seal *s;
@@ -443,9 +149,9 @@ int fl_seal_open(const struct folio_config *cfg, unsigned queues,
 	*out = NULL;
 	if (sc->mode == FOLIO_SEAL_OFF || sc->mode > FOLIO_SEAL_GCM_AES_256)
 		return -EINVAL;
-	rc = load_key("seal_key", sc->key, klen, key, err, sizeof(err));
+	rc = fl_seal_load_key("seal_key", sc->key, klen, key, err, sizeof(err));
 	if (!rc)
-		rc = load_key("seal_peer_key", sc->peer_key[0] ? sc->peer_key :
+		rc = fl_seal_load_key("seal_peer_key", sc->peer_key[0] ? sc->peer_key :
 			      sc->key, klen, peer, err, sizeof(err));
 	if (rc) {
 		fl_log(FOLIO_LOG_ERR, "guest: seal: %s", err);
@@ -653,7 +359,8 @@ static uint32_t open_one(const struct fl_seal *s, struct seal_dir *d,
 		drop(q, qi, FOLIO_STAT_SEAL_REPLAY);
 		return 0;
 	}
-	put_be64(iv, sci);
+	put_be32(iv, (uint32_t)(sci >> 32));
+	put_be32(iv + 4, (uint32_t)sci);
 	put_be32(iv + 8, pn);
 	if (EVP_DecryptInit_ex(d->ctx, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_DecryptUpdate(d->ctx, NULL, &ol, f, (int)(12 + taglen)) != 1 ||

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * seal.h - the sealed channel's private interface (seal.c): MACsec
+ * seal.h - the sealed channel's private interface (seal.c, and
+ * seal_config.c for its keys): MACsec
  * (IEEE 802.1AE) GCM-AES done by the guest inside its one copy per frame.
  *
  * Built with OpenSSL's libcrypto when the build found it (FOLIO_HAVE_SEAL);
@@ -38,6 +39,14 @@ int fl_seal_config_set(struct folio_config *cfg, const char *key,
 /* The seal checks of folio_config_validate(): OpenSSL present, slot room,
  * peer SCI, key files (size, permissions). 0 or -EINVAL with a message. */
 int fl_seal_validate(const struct folio_config *cfg, char *err, size_t errlen);
+
+/* SAK length of a cipher suite: 16 or 32 bytes. */
+uint32_t fl_seal_key_len(uint32_t mode);
+
+/* Read a key file (regular, owner-only, raw or hex of klen bytes) into key.
+ * @return 0 or -EINVAL with a message in err naming `what` and the path. */
+int fl_seal_load_key(const char *what, const char *path, uint32_t klen,
+		     uint8_t *key, char *err, size_t errlen);
 
 /* Per-endpoint seal state for `queues` queues, keys loaded and checked.
  * @return 0, -EINVAL (bad keys), -ENOMEM, -ENOTSUP (built without OpenSSL). */

@@ -607,7 +607,7 @@ static void t_canary(void)
 }
 
 /* A host that rewrites ciphertext while the guest decrypts. */
-static volatile int stop_rw;
+static volatile int stop_rw, rw_started;
 static uint8_t *rw_slots;
 static uint32_t rw_stride, rw_entries;
 
@@ -616,6 +616,7 @@ static void *rewriter(void *arg)
 	uint32_t x = 12345;
 
 	(void)arg;
+	rw_started = 1;
 	while (!stop_rw) {
 		x = x * 1103515245u + 12345u;
 		uint8_t *s = rw_slots + (size_t)((x >> 8) % rw_entries) * rw_stride;
@@ -645,8 +646,14 @@ static void t_race(void)
 	rw_stride = 1u << p.l.slot_shift;
 	rw_entries = p.l.entries;
 	stop_rw = 0;
+	rw_started = 0;
 	pthread_create(&th, NULL, rewriter, NULL);
-	for (uint32_t seq = 0; seq < N; seq += B) {
+	while (!rw_started)
+		usleep(100);
+	/* N frames, and on a busy machine on until the rewriter has hit some
+	 * (bounded: 25 N frames). */
+	for (uint32_t seq = 0; seq < N || (seq < 25 * N &&
+	     !gstat(&p, FOLIO_STAT_SEAL_BAD_ICV)); seq += B) {
 		for (unsigned i = 0; i < B; i++) {
 			make_frame(in[i], 1514, seq + i);
 			wl[i] = t_seal(key_p, 16, peer_sci, 0, seq + i + 1, in[i], 1514, w[i]);
