@@ -129,6 +129,9 @@ fi
 
 # ---- interop with Linux macsec ------------------------------------------------
 nsx "$NS_PEER" ip addr del "$PEER_IP/24" dev "$VETH_P"
+# vp itself must stay silent: its own IPv6 frames would reach the guest in
+# clear and be counted as seal_bad_frame. Everything goes through macsec0.
+nsx "$NS_PEER" sysctl -qw "net.ipv6.conf.$VETH_P.disable_ipv6=1"
 head -c 1500000 /dev/urandom >"$WORK/payload"
 for i in $(seq 200); do printf '%s' "$CANARY" >>"$WORK/payload"; head -c 500 /dev/zero >>"$WORK/payload"; done
 want=$(sha256sum "$WORK/payload" | cut -d' ' -f1)
