@@ -69,6 +69,9 @@ extern "C" {
 /** Host side: the guest left this host epoch (it closed, or a new guest
  * instance replaced it). Re-create the region to serve it again. */
 #define FOLIO_EGONE (-(FOLIO_E_BASE + 8))
+/** Sealed channel: the transmit packet numbers of this key are used up;
+ * the queue sends nothing more until it is opened with a new key. */
+#define FOLIO_ESEALPN (-(FOLIO_E_BASE + 9))
 
 /** A short, static description of any code this library returns. */
 const char *folio_strerror(int code);
@@ -83,6 +86,40 @@ const char *folio_strerror(int code);
  * @return 1 for a transient code, else 0 (also for 0 and counts).
  */
 int folio_error_is_transient(int code);
+
+/* ---- sealed channel (MACsec, IEEE 802.1AE; docs/seal.md) ---------------- */
+
+/** Cipher suites of the sealed channel. */
+enum folio_seal_mode {
+	FOLIO_SEAL_OFF = 0,         /**< frames cross the region in clear */
+	FOLIO_SEAL_GCM_AES_128 = 1, /**< MACsec GCM-AES-128, 16-byte SAK */
+	FOLIO_SEAL_GCM_AES_256 = 2, /**< MACsec GCM-AES-256, 32-byte SAK */
+};
+
+/** Bytes a sealed frame adds: SecTAG with explicit SCI (16) + ICV (16). */
+#define FOLIO_SEAL_OVERHEAD 32u
+
+/**
+ * Guest-local seal parameters (config keys seal, seal_key, seal_port,
+ * seal_an, seal_pn, seal_peer_sci, seal_peer_an, seal_peer_key,
+ * seal_replay_window). None of them is digested or shown to the host. With
+ * sealing on, the region carries frames of up to mtu + 18 + 32 bytes, so
+ * the host is configured with mtu + 32 (the digest covers that wire MTU).
+ */
+struct folio_seal_config {
+	uint32_t mode;          /**< enum folio_seal_mode; default off */
+	uint16_t port;          /**< our SCI port; SCI = guest_mac || port; default 1 */
+	uint8_t an;             /**< our association number, 0..3; default 0 */
+	uint8_t peer_an;        /**< the peer's association number; default 0 */
+	uint32_t replay_window; /**< accepted PN lag; default 0 (strict order) */
+	uint32_t pn;            /**< first transmit PN, >= 1; default 1 */
+	uint64_t peer_sci;      /**< the peer's SCI (MAC << 16 | port); required */
+	char key[256];          /**< file holding our SAK (raw or hex) */
+	char peer_key[256];     /**< file holding the peer's SAK; default key */
+};
+
+/** 1 if this libfolio was built with the seal layer (OpenSSL), else 0. */
+int folio_seal_available(void);
 
 /* ---- configuration ------------------------------------------------------- */
 
@@ -99,6 +136,7 @@ struct folio_config {
 	uint8_t host_mac[6];   /**< default 02:f0:00:00:00:02 */
 	int32_t numa_node;     /**< -1: no binding (default); local, not digested */
 	char region[256];      /**< region path; local, not digested */
+	struct folio_seal_config seal; /**< guest-local, not digested */
 };
 
 /** Fill cfg with the defaults listed above. */
@@ -106,7 +144,8 @@ void folio_config_init(struct folio_config *cfg);
 
 /**
  * Set one key ("queues", "ring_entries", "slot_size", "mtu", "guest_mac",
- * "host_mac", "numa_node", "region") from its text form. Parsing is strict:
+ * "host_mac", "numa_node", "region", or a seal key of struct
+ * folio_seal_config) from its text form. Parsing is strict:
  * no trailing characters, decimal integers only, MACs as six hex pairs
  * separated by ':'.
  * @return 0; -EINVAL with a message in err that names the key and the
@@ -129,7 +168,8 @@ int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 
 /**
  * Check the relations between keys (slot_size >= mtu + 18, distinct
- * unicast MACs). Both endpoints call this; tools call it after parsing.
+ * unicast MACs; with sealing on, slot_size >= mtu + 18 + 32, a peer SCI,
+ * and key files of the cipher's size that only their owner can read). Both endpoints call this; tools call it after parsing.
  * @return 0 or -EINVAL with a message in err.
  */
 int folio_config_validate(const struct folio_config *cfg, char *err,
@@ -184,6 +224,12 @@ enum folio_stat {
 	FOLIO_STAT_ATTACH,      /**< (re)attachments to a host epoch */
 	FOLIO_STAT_BAD_CALL,    /**< caller errors (bad length, bad release) */
 	FOLIO_STAT_PEER_LEFT,   /**< host: the guest withdrew its ack (FOLIO_EGONE) */
+	/* Sealed channel, guest receive: frames dropped, never delivered. These
+	 * are the network's (or the host's) doing, not ring violations. */
+	FOLIO_STAT_SEAL_BAD_FRAME,   /**< not MACsec, malformed SecTAG, wrong length */
+	FOLIO_STAT_SEAL_UNKNOWN_SCI, /**< SCI or AN of no configured peer */
+	FOLIO_STAT_SEAL_BAD_ICV,     /**< integrity check failed */
+	FOLIO_STAT_SEAL_REPLAY,      /**< PN below the replay window */
 	FOLIO_STAT__COUNT
 };
 
@@ -228,9 +274,12 @@ void folio_guest_close(struct folio_guest *g);
  * Copy up to n frames from private buffers into the guest-to-host ring of
  * queue q: the one copy of the transmit path. Each lens[i] must be in
  * [FOLIO_MIN_FRAME, folio_config_max_frame()].
+ * With sealing on, each frame is sealed (MACsec, 32 bytes more) into
+ * private memory first and the finished frame is copied into the slot.
  * @return frames accepted (0 if the ring is full), -EINVAL for a bad
  *         argument or length (nothing sent), FOLIO_ENOTREADY while the host
- *         is not attached, FOLIO_EPEER / FOLIO_EFAILED on a violation.
+ *         is not attached, FOLIO_EPEER / FOLIO_EFAILED on a violation,
+ *         FOLIO_ESEALPN once the seal's packet numbers are used up.
  */
 int folio_guest_tx_burst(struct folio_guest *g, unsigned q,
 			 const void *const *bufs, const uint32_t *lens,
@@ -242,6 +291,10 @@ int folio_guest_tx_burst(struct folio_guest *g, unsigned q,
  * folio_config_max_frame() bytes. Every length is snapshotted and checked
  * before any byte is copied; on a violation nothing is delivered (and the
  * contents of lens[] are unspecified: only a count >= 0 makes them valid).
+ * With sealing on (struct folio_seal_config), each frame is opened here
+ * from a private copy of its slot; one that fails a check is dropped and
+ * counted (the seal_* counters), so fewer frames than were taken may be
+ * delivered. A dropped frame is not a violation.
  * @return frames delivered, or the errors of folio_guest_tx_burst().
  */
 int folio_guest_rx_burst(struct folio_guest *g, unsigned q, void *const *bufs,

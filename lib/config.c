@@ -14,6 +14,7 @@
 #include "config_keys.h"
 #include "internal.h"
 #include "layout.h"
+#include "seal.h"
 
 static const uint8_t default_guest_mac[6] = {0x02, 0xf0, 0, 0, 0, 0x01};
 static const uint8_t default_host_mac[6] = {0x02, 0xf0, 0, 0, 0, 0x02};
@@ -29,6 +30,7 @@ void folio_config_init(struct folio_config *cfg)
 	memcpy(cfg->host_mac, default_host_mac, 6);
 	cfg->numa_node = -1;
 	snprintf(cfg->region, sizeof(cfg->region), "/dev/shm/folio0");
+	fl_seal_config_init(cfg);
 }
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
@@ -299,8 +301,11 @@ int folio_config_set(struct folio_config *cfg, const char *key,
 	k = fl_config_key_find(key);
 	if (k)
 		return fl_config_key_set(cfg, k, value, err, errlen);
+	/* The sealed channel's keys (nested, guest-local): seal.c. */
+	if (fl_seal_key_index(key) >= 0)
+		return fl_seal_config_set(cfg, key, value, err, errlen);
 	fl_config_key_list(known, sizeof(known));
-	return fail(err, errlen, -ENOENT, "unknown key '%.*s%s' (known: %s)",
+	return fail(err, errlen, -ENOENT, "unknown key '%.*s%s' (known: %s, seal_*)",
 		    QUOTE_MAX, key, strlen(key) > QUOTE_MAX ? "..." : "", known);
 }
 
@@ -388,8 +393,11 @@ int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 		char *key = trim(s), *val = trim(eq + 1);
 
 		k = fl_config_key_find(key);
-		if (k) {
-			uint64_t bit = 1ull << (k - fl_config_keys);
+		int si = k ? -1 : fl_seal_key_index(key);
+
+		if (k || si >= 0) {
+			/* Seal keys take the top bits of the mask. */
+			uint64_t bit = k ? 1ull << (k - fl_config_keys) : 1ull << (63 - si);
 
 			if (seen & bit) {
 				rc = fail(err, errlen, -EINVAL,
@@ -444,7 +452,7 @@ int folio_config_validate(const struct folio_config *cfg, char *err,
 	if (!memcmp(cfg->guest_mac, cfg->host_mac, 6))
 		return fail(err, errlen, -EINVAL,
 			    "guest_mac and host_mac must differ");
-	return 0;
+	return fl_seal_validate(cfg, err, errlen);
 }
 
 uint32_t folio_config_max_frame(const struct folio_config *cfg)
@@ -487,7 +495,10 @@ uint64_t folio_config_digest(const struct folio_config *cfg)
 		if (!k->digested)
 			continue;
 		if (k->kind == FL_KEY_UINT || k->kind == FL_KEY_INT)
-			h = fnv_u32(h, (uint32_t)int_value(cfg, k));
+			/* mtu: the wire MTU, + 32 when sealed (docs/seal.md). */
+			h = fnv_u32(h, (uint32_t)int_value(cfg, k) +
+				    (k->off == offsetof(struct folio_config, mtu) ?
+				     fl_seal_overhead(cfg) : 0));
 		else if (k->kind == FL_KEY_MAC)
 			h = fnv(h, p, 6);
 		else
@@ -512,7 +523,7 @@ void fl_layout_compute(const struct folio_config *cfg, struct fl_layout *l)
 	l->entries = cfg->ring_entries;
 	l->mask = cfg->ring_entries - 1;
 	l->slot_shift = log2u(cfg->slot_size);
-	l->max_frame = folio_config_max_frame(cfg);
+	l->max_frame = folio_config_max_frame(cfg) + fl_seal_overhead(cfg);
 	l->slots_off = align_up(FL_RING_DESC_OFF +
 				(uint64_t)cfg->ring_entries * FL_DESC_SIZE, FL_PAGE);
 	l->ring_bytes = l->slots_off + (uint64_t)cfg->ring_entries * cfg->slot_size;

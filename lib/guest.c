@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "seal.h"
 #include "shm.h"
 
 struct folio_guest {
@@ -22,6 +23,7 @@ struct folio_guest {
 	struct fl_layout l;
 	uint8_t *base;
 	uint64_t digest;
+	struct fl_seal *seal; /* sealed channel, or NULL (seal.c) */
 	int fd; /* owned, or -1 */
 };
 
@@ -153,7 +155,11 @@ int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
 	struct fl_queue *q = NULL;
 	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	return rc ? rc : guest_exit(g, q, qi, fl_ring_produce(q, bufs, lens, n));
+	if (rc)
+		return rc;
+	/* With sealing on, the one copy into the slot carries ciphertext. */
+	return guest_exit(g, q, qi, g->seal ? fl_seal_tx(g->seal, q, qi, bufs, lens, n)
+				: fl_ring_produce(q, bufs, lens, n));
 }
 
 int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
@@ -162,7 +168,11 @@ int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
 	struct fl_queue *q = NULL;
 	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	return rc ? rc : guest_exit(g, q, qi, fl_ring_consume(q, bufs, lens, n));
+	if (rc)
+		return rc;
+	/* With sealing on, only frames whose ICV verified are delivered. */
+	return guest_exit(g, q, qi, g->seal ? fl_seal_rx(g->seal, q, qi, bufs, lens, n)
+				: fl_ring_consume(q, bufs, lens, n));
 }
 
 int folio_guest_stats(const struct folio_guest *g, unsigned qi,
@@ -188,7 +198,11 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 	fl_layout_compute(cfg, &g->l); /* INV_geom: from the local config only */
 	g->digest = folio_config_digest(cfg);
 	g->qs = aligned_alloc(64, sizeof(struct fl_queue) * g->l.queues);
-	rc = g->qs ? fl_map_fd(fd, g->l.region_size, &base) : -ENOMEM;
+	rc = g->qs ? 0 : -ENOMEM;
+	if (!rc && cfg->seal.mode != FOLIO_SEAL_OFF)
+		rc = fl_seal_open(cfg, g->l.queues, &g->seal);
+	if (!rc)
+		rc = fl_map_fd(fd, g->l.region_size, &base);
 	if (rc)
 		goto fail;
 	g->base = base;
@@ -215,6 +229,7 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 	return 0;
 fail:
 	fl_unmap(g->base, g->l.region_size);
+	fl_seal_close(g->seal);
 	free(g->qs);
 	if (g->fd >= 0)
 		close(g->fd);
@@ -262,6 +277,7 @@ void folio_guest_close(struct folio_guest *g)
 	fl_unmap(g->base, g->l.region_size);
 	if (g->fd >= 0)
 		close(g->fd);
+	fl_seal_close(g->seal);
 	free(g->qs);
 	free(g);
 }

@@ -20,6 +20,7 @@ const char *folio_strerror(int code)
 	case FOLIO_EDIGEST: return "region was laid out from a different configuration";
 	case FOLIO_ESMALL: return "region is smaller than the configuration needs";
 	case FOLIO_EGONE: return "guest left this host epoch; re-create the region";
+	case FOLIO_ESEALPN: return "seal: transmit packet numbers exhausted; a new key is needed";
 	}
 	if (code < 0 && code > -FOLIO_E_BASE)
 		return strerror(-code);
@@ -39,6 +40,10 @@ static const char *const stat_names[FOLIO_STAT__COUNT] = {
 	[FOLIO_STAT_ATTACH] = "attach",
 	[FOLIO_STAT_BAD_CALL] = "bad_call",
 	[FOLIO_STAT_PEER_LEFT] = "peer_left",
+	[FOLIO_STAT_SEAL_BAD_FRAME] = "seal_bad_frame",
+	[FOLIO_STAT_SEAL_UNKNOWN_SCI] = "seal_unknown_sci",
+	[FOLIO_STAT_SEAL_BAD_ICV] = "seal_bad_icv",
+	[FOLIO_STAT_SEAL_REPLAY] = "seal_replay",
 };
 
 const char *folio_stat_name(unsigned stat)

@@ -512,8 +512,13 @@ static int port_setup(uint32_t max_frame)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		port_multiseg = 1;
 	}
-	if (max_frame > RTE_ETHER_MAX_LEN)
+	/* A port whose reported limit is below the guests' frames (net_af_packet
+	 * says 1518 but carries what its 2 KiB frames hold) keeps its default. */
+	if (max_frame > RTE_ETHER_MAX_LEN && info.max_rx_pktlen >= max_frame)
 		conf.rxmode.mtu = max_frame - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+	else if (max_frame > RTE_ETHER_MAX_LEN)
+		fprintf(stderr, "folio-hostd: port %u reports a max frame of %u < %u; "
+			"keeping its default MTU\n", port, info.max_rx_pktlen, max_frame);
 	rc = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (rc)
 		return rc;

@@ -165,10 +165,14 @@ static void print_stats(const char *when, struct folio_guest *g, unsigned q)
 
 	tool_line_init(&l, "folio-tapd: %s:", when);
 	tool_line_counters(&l, tstat_name, st, T__COUNT);
-	if (g && folio_guest_stats(g, q, &fs) == 0)
+	if (g && folio_guest_stats(g, q, &fs) == 0) {
 		tool_line_add(&l, " state=%s epoch=%u attach=%" PRIu64 " violations=%" PRIu64,
 			      folio_qstate_name(fs.state), fs.epoch,
 			      fs.v[FOLIO_STAT_ATTACH], tool_violations(&fs));
+		/* Sealed channel: frames dropped on receive (0 when clear). */
+		for (unsigned k = FOLIO_STAT_SEAL_BAD_FRAME; k <= FOLIO_STAT_SEAL_REPLAY; k++)
+			tool_line_add(&l, " %s=%" PRIu64, folio_stat_name(k), fs.v[k]);
+	}
 	tool_line_print(&l);
 }
 
