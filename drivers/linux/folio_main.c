@@ -134,7 +134,8 @@ static netdev_tx_t fk_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-/* Receive up to budget frames; called with fq->lock held. */
+/* Receive up to budget frames. The lock covers the ring call only: the
+ * stack may transmit on this queue while it takes a frame (a TCP ACK). */
 static int fk_rx_burst(struct fk_queue *fq, int budget)
 {
 	struct net_device *dev = fq->nic->dev;
@@ -156,7 +157,9 @@ static int fk_rx_burst(struct fk_queue *fq, int budget)
 		want = min(want, fq->ncache);
 		for (i = 0; i < want; i++)
 			bufs[i] = fq->cache[i]->data;
+		spin_lock(&fq->lock);
 		rc = fk_rx(&fq->nic->chan, &fq->q, fq->idx, bufs, lens, want);
+		spin_unlock(&fq->lock);
 		if (rc <= 0)
 			break;
 		for (i = 0; i < (unsigned int)rc; i++) {
@@ -179,19 +182,19 @@ static int fk_poll(struct napi_struct *napi, int budget)
 {
 	struct fk_queue *fq = container_of(napi, struct fk_queue, napi);
 	struct net_device *dev = fq->nic->dev;
+	bool wake = false;
 	int done;
 
-	spin_lock(&fq->lock);
 	done = fk_rx_burst(fq, budget);
-	if (fq->q.state == FOLIO_Q_READY &&
-	    __netif_subqueue_stopped(dev, fq->idx)) {
+	if (__netif_subqueue_stopped(dev, fq->idx)) {
+		spin_lock(&fq->lock);
 		/* A hint only: the next transmit checks the window itself. */
-		u32 cons = shm_load_acquire(fq->q.tx.cons);
-
-		if (fq->q.tx.head - cons < fq->q.tx.entries)
-			netif_wake_subqueue(dev, fq->idx);
+		wake = fq->q.state != FOLIO_Q_READY ||
+		       fq->q.tx.head - shm_load_acquire(fq->q.tx.cons) < fq->q.tx.entries;
+		spin_unlock(&fq->lock);
 	}
-	spin_unlock(&fq->lock);
+	if (wake)
+		netif_wake_subqueue(dev, fq->idx);
 	fk_carrier(fq->nic);
 	if (done >= budget)
 		return budget; /* more work: NAPI polls again at once */

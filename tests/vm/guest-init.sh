@@ -6,7 +6,8 @@
 # ("FOLIO-VM: ..."), then powers off. The host side reads the markers.
 #
 # Kernel parameters (set by run-vm.sh):
-#   folio.checks=echo,tcp,restart   which checks to run, in order
+#   folio.checks=echo,tcp,restart   which checks to run, in order (kmod: the
+#                           folio.ko check, on the folio-hostd device)
 #   folio.echo_bdf=BDF      ivshmem device served by folio-echo-host
 #   folio.net_bdf=BDF       ivshmem device served by folio-hostd
 #   folio.frames=N          frames for the echo check
@@ -169,11 +170,102 @@ check_restart() {
 	fi
 }
 
+# folio.ko on the folio-hostd device: the module's defaults are the example
+# config's values. Every step is bounded; each prints one marker.
+kstats() { # ethtool -S as one line of name=value, for the host's checks
+	if [ -x /folio/ethtool ]; then
+		echo "kstats$1| $(/folio/ethtool -S folio0 2>&1 | sed -n 's/^ *\([a-z0-9_]*\): \([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
+	fi
+}
+kmod_up() { # insmod, address, link up, wait for the carrier (attached)
+	insmod /folio/folio.ko || return 1
+	n=0
+	while [ ! -e /sys/class/net/folio0 ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+	[ -e /sys/class/net/folio0 ] || return 2
+	ip addr add 198.18.0.1/24 dev folio0
+	ip link set folio0 up
+	n=0
+	while [ "$(cat /sys/class/net/folio0/carrier 2>/dev/null)" != 1 ] && [ $n -lt 100 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	[ "$(cat /sys/class/net/folio0/carrier 2>/dev/null)" = 1 ] || return 3
+}
+check_kmod() {
+	ip=${peer%:*}
+	ip link set lo up
+	if insmod /folio/folio.ko slot_size=1000 2> /dev/null; then
+		say "KMOD FAIL a bad parameter was accepted"
+		rmmod folio
+	else
+		say "KMOD BADPARAM $(dmesg | grep 'folio: bad module parameter' | tail -n 1 | sed 's/^\[[^]]*\] //')"
+	fi
+	kmod_up || { say "KMOD FAIL bring-up step $?"; dmesg | grep -i folio | sed 's/^/kmsg| /'; return; }
+	say "KMOD UP $(cat /sys/class/net/folio0/address) mtu $(cat /sys/class/net/folio0/mtu)"
+	if ip link set folio0 mtu 1400 2> /dev/null; then
+		say "KMOD FAIL mtu 1400 accepted"
+	else
+		say "KMOD MTU other MTUs refused"
+	fi
+	[ -x /folio/ethtool ] && /folio/ethtool -i folio0 | sed 's/^/ethtool| /'
+	ping -c 3 -W 2 "$ip" | sed 's/^/guest| /'
+	if timeout 45 wget -q -O /tmp/payload "http://$peer/payload"; then
+		say "TCP GET bytes=$(stat -c %s /tmp/payload) sha256=$(sha256sum /tmp/payload | cut -d' ' -f1)"
+		timeout 45 wget -q -O /tmp/reply --post-file=/tmp/payload "http://$peer/upload" &&
+			say "TCP POST reply $(cat /tmp/reply)"
+	fi
+	if [ -x /folio/iperf3 ]; then
+		for dir in "" -R; do
+			if timeout 30 /folio/iperf3 -c "$ip" -p 5201 -t 3 -f m $dir > /tmp/iperf.log 2>&1; then
+				say "IPERF${dir:- } $(grep -E 'receiver$' /tmp/iperf.log | tail -n 1)"
+			else
+				show iperf3 /tmp/iperf.log
+				say "IPERF FAIL $dir"
+			fi
+		done
+	fi
+	kstats 1
+	# folio-hostd is restarted while this download runs (about 10 s).
+	down0=$(cat /sys/class/net/folio0/carrier_down_count)
+	timeout 90 wget -q -O /tmp/slow "http://$peer/slow" &
+	slow=$!
+	say "RESTART READY"
+	n=0 gen=""
+	while [ $n -lt 60 ]; do
+		gen=$(timeout 5 wget -q -O - "http://$peer/generation" 2>/dev/null)
+		[ "$gen" = 2 ] && break
+		sleep 1
+		n=$((n + 1))
+	done
+	if wait $slow; then
+		say "RESTART GET bytes=$(stat -c %s /tmp/slow) sha256=$(sha256sum /tmp/slow | cut -d' ' -f1)"
+	else
+		say "RESTART FAIL download, generation '$gen'"
+	fi
+	say "KMOD CARRIER down $(($(cat /sys/class/net/folio0/carrier_down_count) - down0)) during the restart"
+	kstats 2
+	ip link set folio0 down
+	if rmmod folio; then say "KMOD RMMOD ok"; else say "KMOD FAIL rmmod"; fi
+	# The host sees the ack withdrawn and re-creates the region; the
+	# second instance attaches to the new epoch.
+	if kmod_up && ping -c 2 -W 2 "$ip" > /dev/null; then
+		say "KMOD REINSMOD attached, ping ok"
+	else
+		say "KMOD FAIL second insmod"
+	fi
+	kstats 3
+	ip link set folio0 down
+	rmmod folio
+	say "KMOD DMESG $(dmesg | grep -c -E 'BUG|Oops|WARNING|general protection') bad lines"
+	dmesg | grep -E 'folio|BUG|Oops|WARNING|general protection' | sed 's/^/kmsg| /'
+}
+
 for c in $checks; do
 	case "$c" in
 	echo) check_echo ;;
 	tcp) check_tcp ;;
 	restart) check_restart ;;
+	kmod) check_kmod ;;
 	*) say "unknown check $c" ;;
 	esac
 done
