@@ -23,7 +23,7 @@ exec >/dev/console 2>&1
 
 say() { echo "FOLIO-VM: $*"; }
 
-checks="" tapd="" echo_bdf="" net_bdf="" frames=10000 peer=""
+checks="" tapd="" echo_bdf="" net_bdf="" frames=10000 peer="" rounds=5 secs=3
 # shellcheck disable=SC2013 # the command line is one line of words
 for kv in $(cat /proc/cmdline); do
 	case "$kv" in
@@ -32,6 +32,8 @@ for kv in $(cat /proc/cmdline); do
 	folio.net_bdf=*) net_bdf=${kv#*=} ;;
 	folio.frames=*) frames=${kv#*=} ;;
 	folio.peer=*) peer=${kv#*=} ;;
+	folio.rounds=*) rounds=${kv#*=} ;;
+	folio.secs=*) secs=${kv#*=} ;;
 	esac
 done
 say "boot ok, kernel $(uname -r), checks: $checks"
@@ -254,10 +256,90 @@ check_kmod() {
 		say "KMOD FAIL second insmod"
 	fi
 	kstats 3
+	# The host turns hostile for 8 s: traffic meanwhile, bounded in time.
+	say "HOSTILE READY"
+	[ -x /folio/iperf3 ] && timeout 14 /folio/iperf3 -c "$ip" -p 5201 -t 8 > /dev/null 2>&1 &
+	timeout 12 ping -c 100 -W 1 "$ip" > /dev/null 2>&1
+	sleep 2
+	kstats 4
+	say "HOSTILE SURVIVED carrier=$(cat /sys/class/net/folio0/carrier)"
 	ip link set folio0 down
-	rmmod folio
+	if rmmod folio; then say "KMOD RMMOD2 ok"; else say "KMOD FAIL rmmod after the hostile host"; fi
 	say "KMOD DMESG $(dmesg | grep -c -E 'BUG|Oops|WARNING|general protection') bad lines"
 	dmesg | grep -E 'folio|BUG|Oops|WARNING|general protection' | sed 's/^/kmsg| /'
+}
+
+# bench/vm-net: the same iperf3 runs through folio.ko, folio-tapd and
+# virtio-net, interleaved round by round, one path up at a time. The peer
+# is 198.18.0.2 through folio-hostd, 198.18.1.2 through virtio-net's TAP.
+wait_ping() { # ip: up to about 20 s
+	n=0
+	until ping -c 1 -W 1 "$1" > /dev/null 2>&1; do
+		n=$((n + 1))
+		[ $n -ge 20 ] && return 1
+	done
+}
+bench_iperf() { # path ip
+	for dir in tx rx; do
+		r=""
+		[ $dir = rx ] && r=-R
+		if timeout $((secs + 20)) /folio/iperf3 -c "$2" -p 5201 -t "$secs" -f m $r > /tmp/iperf.log 2>&1; then
+			say "BENCH round=$round path=$1 dir=$dir mbps=$(grep -E 'receiver$' /tmp/iperf.log | tail -n 1 | awk '{print $(NF-2)}')"
+		else
+			show iperf3 /tmp/iperf.log
+			say "BENCH round=$round path=$1 dir=$dir mbps=0"
+		fi
+	done
+}
+check_bench() {
+	ip=${peer%:*}
+	ip link set lo up
+	for m in /lib/modules/*.ko /lib/modules/virtio/*.ko; do
+		[ -e "$m" ] && insmod "$m"
+	done
+	veth=""
+	for d in /sys/class/net/*; do
+		case "${d##*/}" in lo | folio*) ;; *) veth=${d##*/} ;; esac
+	done
+	say "bench: virtio-net is '${veth:-none}', $rounds rounds of ${secs} s"
+	bar=$(bar_of "$net_bdf")
+	round=1
+	while [ $round -le "$rounds" ]; do
+		if kmod_up && wait_ping "$ip"; then
+			bench_iperf kmod "$ip"
+		else
+			say "BENCH FAIL kmod round $round"
+		fi
+		kstats
+		ip link set folio0 down
+		rmmod folio
+		/folio/folio-tapd -c /folio/net.conf --region "$bar" --tap folio0 > /tmp/tapd.log 2>&1 &
+		tapd=$!
+		n=0
+		while [ ! -e /sys/class/net/folio0 ] && [ $n -lt 100 ]; do sleep 0.2; n=$((n + 1)); done
+		ip addr add 198.18.0.1/24 dev folio0
+		ip link set folio0 up
+		if wait_ping "$ip"; then
+			bench_iperf tapd "$ip"
+		else
+			say "BENCH FAIL tapd round $round"
+		fi
+		kill $tapd
+		wait $tapd
+		tapd=""
+		if [ -n "$veth" ]; then
+			ip addr add 198.18.1.1/24 dev "$veth"
+			ip link set "$veth" up
+			if wait_ping 198.18.1.2; then
+				bench_iperf virtio 198.18.1.2
+			else
+				say "BENCH FAIL virtio round $round"
+			fi
+			ip link set "$veth" down
+			ip addr flush dev "$veth"
+		fi
+		round=$((round + 1))
+	done
 }
 
 for c in $checks; do
@@ -266,6 +348,7 @@ for c in $checks; do
 	tcp) check_tcp ;;
 	restart) check_restart ;;
 	kmod) check_kmod ;;
+	bench) check_bench ;;
 	*) say "unknown check $c" ;;
 	esac
 done
