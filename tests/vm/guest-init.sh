@@ -308,11 +308,15 @@ check_bench() {
 		if kmod_up && wait_ping "$ip"; then
 			bench_iperf kmod "$ip"
 		else
-			say "BENCH FAIL kmod round $round"
+			say "BENCHFAIL kmod round $round"
 		fi
 		kstats
 		ip link set folio0 down
 		rmmod folio
+		# Let folio-hostd see the leave and publish a new epoch before the
+		# next guest instance attaches (its --reset-failed is 1 s).
+		sleep 3
+		bar=$(bar_of "$net_bdf")
 		/folio/folio-tapd -c /folio/net.conf --region "$bar" --tap folio0 > /tmp/tapd.log 2>&1 &
 		tapd=$!
 		n=0
@@ -322,18 +326,20 @@ check_bench() {
 		if wait_ping "$ip"; then
 			bench_iperf tapd "$ip"
 		else
-			say "BENCH FAIL tapd round $round"
+			show tapd /tmp/tapd.log
+			say "BENCHFAIL tapd round $round"
 		fi
 		kill $tapd
 		wait $tapd
 		tapd=""
+		sleep 3 # as above, before folio.ko attaches in the next round
 		if [ -n "$veth" ]; then
 			ip addr add 198.18.1.1/24 dev "$veth"
 			ip link set "$veth" up
 			if wait_ping 198.18.1.2; then
 				bench_iperf virtio 198.18.1.2
 			else
-				say "BENCH FAIL virtio round $round"
+				say "BENCHFAIL virtio round $round"
 			fi
 			ip link set "$veth" down
 			ip addr flush dev "$veth"

@@ -472,6 +472,7 @@ fi
 if [ "$mode" = bench ]; then
 	n=$(grep -c '^FOLIO-VM: BENCH ' "$work/guest.log")
 	[ "$n" -eq $((ROUNDS * 6)) ] || bad "bench: $n results, expected $((ROUNDS * 6))"
+	grep -q '^FOLIO-VM: BENCHFAIL' "$work/guest.log" && bad "bench: a path did not come up"
 	grep '^kstats' "$work/guest.log" > "$work/kstats"
 	no_violation "folio.ko (bench)" "$work/kstats"
 	no_violation "folio-hostd (bench)" "$work/hostd1.log"
