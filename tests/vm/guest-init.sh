@@ -202,6 +202,9 @@ check_kmod() {
 	else
 		say "KMOD BADPARAM $(dmesg | grep 'folio: bad module parameter' | tail -n 1 | sed 's/^\[[^]]*\] //')"
 	fi
+	# Parameters valid, but not the host's: the header's digest differs.
+	insmod /folio/folio.ko queues=2 && rmmod folio
+	say "KMOD MISMATCH $(dmesg | grep 'region header does not match' | tail -n 1 | sed 's/^\[[^]]*\] //')"
 	kmod_up || { say "KMOD FAIL bring-up step $?"; dmesg | grep -i folio | sed 's/^/kmsg| /'; return; }
 	say "KMOD UP $(cat /sys/class/net/folio0/address) mtu $(cat /sys/class/net/folio0/mtu)"
 	if ip link set folio0 mtu 1400 2> /dev/null; then
@@ -272,11 +275,11 @@ check_kmod() {
 # bench/vm-net: the same iperf3 runs through folio.ko, folio-tapd and
 # virtio-net, interleaved round by round, one path up at a time. The peer
 # is 198.18.0.2 through folio-hostd, 198.18.1.2 through virtio-net's TAP.
-wait_ping() { # ip: up to about 20 s
+wait_ping() { # ip: up to about 40 s
 	n=0
 	until ping -c 1 -W 1 "$1" > /dev/null 2>&1; do
 		n=$((n + 1))
-		[ $n -ge 20 ] && return 1
+		[ $n -ge 40 ] && return 1
 	done
 }
 bench_iperf() { # path ip

@@ -50,7 +50,7 @@ VM_TIMEOUT=80
 [ "$mode" = kmod ] && VM_TIMEOUT=300
 ROUNDS=${FOLIO_BENCH_ROUNDS:-5}
 SECS=${FOLIO_BENCH_SECONDS:-3}
-[ "$mode" = bench ] && VM_TIMEOUT=$((60 + ROUNDS * (6 * SECS + 40)))
+[ "$mode" = bench ] && VM_TIMEOUT=$((90 + ROUNDS * (6 * SECS + 90)))
 # Modes that serve a network to the guest through folio-hostd.
 hosted=""
 [ "$mode" != echo ] && hosted=1
@@ -470,9 +470,15 @@ if [ "$mode" = net ]; then
 fi
 
 if [ "$mode" = bench ]; then
-	n=$(grep -c '^FOLIO-VM: BENCH ' "$work/guest.log")
-	[ "$n" -eq $((ROUNDS * 6)) ] || bad "bench: $n results, expected $((ROUNDS * 6))"
-	grep -q '^FOLIO-VM: BENCHFAIL' "$work/guest.log" && bad "bench: a path did not come up"
+	# A path that did not come up in one round is reported, and its
+	# medians come from the other rounds; a path with no result fails.
+	grep '^FOLIO-VM: BENCHFAIL' "$work/guest.log" >&2
+	for p in kmod tapd virtio; do
+		for d in tx rx; do
+			grep -q "^FOLIO-VM: BENCH round=[0-9]* path=$p dir=$d mbps=[1-9]" "$work/guest.log" ||
+				bad "bench: no result for $p $d"
+		done
+	done
 	grep '^kstats' "$work/guest.log" > "$work/kstats"
 	no_violation "folio.ko (bench)" "$work/kstats"
 	no_violation "folio-hostd (bench)" "$work/hostd1.log"
@@ -486,6 +492,8 @@ if [ "$mode" = kmod ]; then
 	}
 	want "KMOD BADPARAM folio: bad module parameter: slot_size = '1000': expected a power of two" \
 		"a bad parameter was not refused with one dmesg line naming it"
+	want "KMOD MISMATCH folio 0000:00:11.0: region header does not match the module parameters: region was laid out from a different configuration" \
+		"a header that does not match (queues=2) was not refused with one line naming the cause"
 	want "KMOD UP 02:f0:00:00:00:01 mtu 1500" "folio0 did not come up with the configured MAC and MTU"
 	want "KMOD MTU other MTUs refused" "another MTU was accepted"
 	grep -q '^ethtool| driver: folio' "$work/guest.log" || bad "kmod: ethtool -i does not name the driver"
