@@ -202,8 +202,11 @@ check_kmod() {
 	else
 		say "KMOD BADPARAM $(dmesg | grep 'folio: bad module parameter' | tail -n 1 | sed 's/^\[[^]]*\] //')"
 	fi
-	# Parameters valid, but not the host's: the header's digest differs.
+	# Parameters valid, but not the host's: a layout larger than the BAR,
+	# then one of the same size whose digest differs.
 	insmod /folio/folio.ko queues=2 && rmmod folio
+	say "KMOD SMALLBAR $(dmesg | grep 'BAR 2 has' | tail -n 1 | sed 's/^\[[^]]*\] //')"
+	insmod /folio/folio.ko mtu=1400 && rmmod folio
 	say "KMOD MISMATCH $(dmesg | grep 'region header does not match' | tail -n 1 | sed 's/^\[[^]]*\] //')"
 	kmod_up || { say "KMOD FAIL bring-up step $?"; dmesg | grep -i folio | sed 's/^/kmsg| /'; return; }
 	say "KMOD UP $(cat /sys/class/net/folio0/address) mtu $(cat /sys/class/net/folio0/mtu)"

@@ -23,7 +23,7 @@ command -v make > /dev/null || { echo "kmod-build: SKIP: make not installed" >&2
 work=$(mktemp -d /tmp/folio-kmod-build.XXXXXX) || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/drivers"
-cp -r "$src/drivers/linux" "$work/drivers/" && cp -r "$src/lib" "$src/include" "$work/" || exit 1
+cp -r "$src/drivers/linux" "$work/drivers/" && cp -r "$src/lib" "$src/include" "$src/meson.build" "$work/" || exit 1
 if ! make -C "$work/drivers/linux" KDIR="$KDIR" > "$work/log" 2>&1; then
 	cat "$work/log" >&2
 	echo "kmod-build: FAIL: folio.ko does not build against $KDIR" >&2

@@ -151,7 +151,7 @@ if [ "$mode" = kmod ] || [ "$mode" = bench ]; then
 	command -v make > /dev/null || skip "make not installed"
 	# A private copy of the sources: Kbuild writes its objects beside them.
 	mkdir -p "$work/kbuild"
-	cp -r "$src/drivers/linux" "$src/lib" "$src/include" "$work/kbuild/" 2> /dev/null ||
+	cp -r "$src/drivers/linux" "$src/lib" "$src/include" "$src/meson.build" "$work/kbuild/" 2> /dev/null ||
 		fail "cannot copy the module sources"
 	mkdir -p "$work/kbuild/drivers" && mv "$work/kbuild/linux" "$work/kbuild/drivers/"
 	if ! make -C "$work/kbuild/drivers/linux" KDIR="$KDIR" > "$work/kbuild.log" 2>&1; then
@@ -493,7 +493,9 @@ if [ "$mode" = kmod ]; then
 	want "KMOD BADPARAM folio: bad module parameter: slot_size = '1000': expected a power of two" \
 		"a bad parameter was not refused with one dmesg line naming it"
 	want "KMOD MISMATCH folio 0000:00:11.0: region header does not match the module parameters: region was laid out from a different configuration" \
-		"a header that does not match (queues=2) was not refused with one line naming the cause"
+		"a header that does not match (mtu=1400) was not refused with one line naming the cause"
+	want "KMOD SMALLBAR folio 0000:00:11.0: BAR 2 has [0-9]+ bytes, the configuration needs [0-9]+: not binding" \
+		"a BAR smaller than the layout (queues=2) was not refused with one line naming the cause"
 	want "KMOD UP 02:f0:00:00:00:01 mtu 1500" "folio0 did not come up with the configured MAC and MTU"
 	want "KMOD MTU other MTUs refused" "another MTU was accepted"
 	grep -q '^ethtool| driver: folio' "$work/guest.log" || bad "kmod: ethtool -i does not name the driver"

@@ -6,4 +6,8 @@
 #include <linux/limits.h>
 #define UINT32_MAX U32_MAX
 #define UINT64_MAX U64_MAX
+#define INT32_MAX S32_MAX
+#define INT32_MIN S32_MIN
+#define INT64_MAX S64_MAX
+#define INT64_MIN S64_MIN
 #endif
