@@ -19,6 +19,9 @@
 #ifndef FL_SHM_H
 #define FL_SHM_H
 
+#ifdef __KERNEL__
+#include "folio_shm.h" /* folio.ko: drivers/linux, same names */
+#else
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -89,4 +92,5 @@ static inline void shm_copy_to(void *dst, const void *src, size_t n)
 	memcpy(dst, src, n);
 }
 
+#endif /* __KERNEL__ */
 #endif /* FL_SHM_H */

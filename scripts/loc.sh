@@ -22,3 +22,9 @@ echo "guest datapath (ring + guest endpoint + the headers they use):"
 count lib/ring.c lib/guest.c lib/shm.h lib/internal.h lib/layout.h
 echo "whole core (lib/ and include/):"
 count lib/*.c lib/*.h include/folio.h
+echo "kernel guest datapath (folio.ko's own code, plus the lib/ring.c it compiles):"
+count drivers/linux/folio_main.c drivers/linux/folio_guest.c drivers/linux/folio_drv.h \
+	drivers/linux/folio_shm.h lib/ring.c
+echo "folio.ko glue for the C headers of lib/ (drivers/linux/compat, wrappers):"
+count drivers/linux/compat/*.h drivers/linux/folio_ring.c drivers/linux/folio_config.c \
+	drivers/linux/folio_util.c

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The peer of the VM test's TCP check, run inside the peer namespace.
 
-GET /payload sends the payload file; POST /upload reads the body and answers
+GET /payload sends the payload file; GET /slow sends it in 40 pieces over
+about 10 s (a download that a backend restart interrupts); POST /upload reads the body and answers
 "bytes=N sha256=HEX", which the guest prints on its console; GET /generation
 sends the content of the GENERATION file, which the test bumps when it has
 restarted the host backend. The server stops by itself after LIFETIME
@@ -33,6 +34,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/payload":
             self.reply(self.payload)
+        elif self.path == "/slow":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(self.payload)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            step = (len(self.payload) + 39) // 40
+            for off in range(0, len(self.payload), step):
+                self.wfile.write(self.payload[off:off + step])
+                self.wfile.flush()
+                time.sleep(0.25)
         elif self.path == "/generation":
             with open(self.generation, "rb") as f:
                 self.reply(f.read().strip())
@@ -57,7 +68,9 @@ def main():
     Handler.generation = sys.argv[5]
     with open(path, "rb") as f:
         Handler.payload = f.read()
-    srv = http.server.HTTPServer((addr, port), Handler)
+    # Threads: /generation is answered while a /slow download runs.
+    srv = http.server.ThreadingHTTPServer((addr, port), Handler)
+    srv.daemon_threads = True
     srv.timeout = 1.0
     end = time.monotonic() + lifetime
     print("peer: listening", flush=True)
