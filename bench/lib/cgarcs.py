@@ -14,9 +14,12 @@ library). This reads those arcs.
   cgarcs.py CALLGRIND.OUT CALLER_OBJ_SUBSTR PMD_OBJ_SUBSTR [BURST]
 
 prints one line
-  calls=N ir=M ir_per_call=X ir_per_pkt=Y fn=NAME obj=PATH
-for the callee function of PMD_OBJ with the most calls (its burst),
-where ir_per_pkt assumes BURST (default 32) packets per call: the harness
+  calls=N ir=M ir_per_call=X ir_per_pkt=Y ir_all_per_pkt=Z fn=NAME obj=PATH
+for the callee function of PMD_OBJ with the most cost from testpmd (its
+burst). ir_all_per_pkt adds every other call into the PMD object from
+outside it in the same window: a free callback of lent (zero-copy) mbufs
+that testpmd's rte_pktmbuf_free_bulk runs, the once-a-second stats call.
+Per packet figures assume BURST (default 32) packets per call: the harness
 keeps the measured side saturated (rx: a native sender keeps the ring full
 while the receiver runs under valgrind; tx: a native receiver keeps it
 empty), which the caller checks against the port counters.
@@ -65,9 +68,10 @@ def parse(path, caller_sub, pmd_sub):
                 cfn = name("fn", line[4:])
             elif line.startswith("calls="):
                 callee_ob = cob if cob is not None else ob
-                if (ob and caller_sub in ob and callee_ob and
+                if (ob and pmd_sub not in ob and callee_ob and
                         pmd_sub in callee_ob):
-                    pending = (int(line[6:].split()[0]), (cfn, callee_ob))
+                    pending = (int(line[6:].split()[0]),
+                               (cfn, callee_ob, caller_sub in ob))
                 else:
                     pending = (0, None)
                 cob = None
@@ -83,16 +87,24 @@ def main(argv):
         print(__doc__.strip())
         return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
     burst = int(argv[4]) if len(argv) > 4 else 32
-    arcs = parse(argv[1], argv[2], argv[3])
+    every = parse(argv[1], argv[2], argv[3])
+    arcs = {}
+    for (fn, obj, from_caller), v in every.items():
+        if from_caller:
+            a = arcs.setdefault((fn, obj), [0, 0])
+            a[0] += v[0]
+            a[1] += v[1]
+    ir_all = sum(v[1] for v in every.values())
     if not arcs:
         print(f"cgarcs: no call from an object matching '{argv[2]}' into one "
               f"matching '{argv[3]}' in {argv[1]}", file=sys.stderr)
         return 1
-    (fn, obj), (calls, ir) = max(arcs.items(), key=lambda kv: kv[1][0])
+    (fn, obj), (calls, ir) = max(arcs.items(), key=lambda kv: kv[1][1])
     if not calls:
         return 1
     print(f"calls={calls} ir={ir} ir_per_call={ir / calls:.1f} "
-          f"ir_per_pkt={ir / calls / burst:.2f} fn={fn} obj={obj}")
+          f"ir_per_pkt={ir / calls / burst:.2f} "
+          f"ir_all_per_pkt={ir_all / calls / burst:.2f} fn={fn} obj={obj}")
     return 0
 
 
