@@ -13,10 +13,18 @@ import sys
 import tempfile
 
 FIELDS = ["harness", "peer", "test", "dir", "size", "run", "mpps", "gbps",
-          "p50_us", "p90_us", "p99_us", "p999_us", "instr_per_frame", "ok", "idle_calls"]
+          "p50_us", "p90_us", "p99_us", "p999_us", "instr_per_frame", "ok", "idle_calls",
+          "mode", "rtt_ns"]
+# Modes that can be compared: a sample whose mode changed while it ran
+# ("mixed") is compared with nothing.
+COMPARABLE = ("fast", "slow", "n/a")
 
 
 def row(**kw):
+    """One raw row; the speed mode comes from bench/run's calibration
+    (FOLIO_MODE, FOLIO_RTT) unless given."""
+    kw.setdefault("mode", os.environ.get("FOLIO_MODE", "n/a"))
+    kw.setdefault("rtt_ns", os.environ.get("FOLIO_RTT", ""))
     w = csv.writer(sys.stdout)
     w.writerow([kw.get(f, "") for f in FIELDS])
 
@@ -114,7 +122,20 @@ def pmd_rows(path):
             row(harness="pmd-race:" + r["harness"], peer=r["peer"],
                 test="throughput", dir="txonly-rxonly", size=r["size"],
                 run=r["run"], mpps=r["mpps"] if good else "",
-                gbps=r["gbps"] if good else "", ok=int(good))
+                gbps=r["gbps"] if good else "", ok=int(good),
+                mode=r.get("mode") or "n/a", rtt_ns=r.get("rtt_ns") or "")
+    return 0
+
+
+def ring_row(run):
+    """dpdk-ring-bench's line: elements/s, median of its intervals (like
+    folio-perf's rows), the whole run's rate when too short for that."""
+    m = re.search(r"mpps=([\d.]+) mpps_iv_median=([\d.]+)", sys.stdin.read())
+    if not m:
+        return 1
+    v = float(m.group(2)) or float(m.group(1))
+    row(harness="rte_ring", peer="rte_ring", test="throughput", dir="spsc",
+        size=8, run=run, mpps=round(v, 4), ok=1)
     return 0
 
 
@@ -143,20 +164,37 @@ def summarize(raw, out, args):
         except (ValueError, KeyError):
             return None
 
+    class Series(dict):
+        """{run: value}, and .mode {run: speed mode} beside it."""
+        def __init__(self):
+            super().__init__()
+            self.mode = {}
+
+        def only(self, mode):
+            s = Series()
+            for k, v in self.items():
+                if self.mode.get(k) == mode:
+                    s[k] = v
+                    s.mode[k] = mode
+            return s
+
     def series(harness, peer, test, d, size, key):
         """{run: value} for one cell of the matrix."""
-        res = {}
+        res = Series()
         for r in rows:
             if (r["harness"].startswith(harness) and r["peer"] == peer and
                     r["test"] == test and r["dir"] == d and r["size"] == size):
                 v = val(r, key)
                 if v is not None:
                     res[r["run"]] = v
+                    res.mode[r["run"]] = r.get("mode") or "n/a"
         return res
 
     def ratio(a, b):
-        """Median over rounds of a[run] / b[run], for rounds that have both."""
-        rs = [a[k] / b[k] for k in a if k in b and b[k] > 0]
+        """Median over rounds of a[run] / b[run], for rounds that have both
+        and where both samples ran in the same speed mode."""
+        rs = [a[k] / b[k] for k in a if k in b and b[k] > 0 and
+              a.mode.get(k) == b.mode.get(k) and a.mode.get(k) in COMPARABLE]
         return med(rs), len(rs)
 
     sizes = ["64", "512", "1518", "imix"]
@@ -235,6 +273,64 @@ def summarize(raw, out, args):
             summ.append(["pmd-race", "net_folio_mpps", s, "txonly-rxonly", med(f.values()), "Mpps", len(f)])
             summ.append(["pmd-race", "net_folio_over_memif", s, "", rm, "ratio", nm])
             summ.append(["pmd-race", "net_folio_over_virtio", s, "", rv, "ratio", nv])
+    P("")
+    P("### The pointer-only limit: DPDK rte_ring SP/SC, burst 32, 8-byte elements, "
+      "same two CPUs, each round right after a Folio 64 B guest->host run")
+    P("")
+    ring = series("rte_ring", "rte_ring", "throughput", "spsc", "8", "mpps")
+    fring = series("folio-perf", "folio-pair-ring", "throughput", "g2h", "64", "mpps")
+    if not ring:
+        P("Not available: dpdk-ring-bench was not built (no DPDK) or gave no result.")
+    else:
+        P("| mode | rounds | Folio 64 B Mfr/s | rte_ring M elements/s | Folio / rte_ring |")
+        P("|---|---|---|---|---|")
+        for mode in ("fast", "slow", "n/a"):
+            fr, rr = fring.only(mode), ring.only(mode)
+            if not fr and not rr:
+                continue
+            r, n = ratio(fr, rr)
+            P(f"| {mode} | {n} | {fmt(med(fr.values()), 3)} | {fmt(med(rr.values()), 3)} | "
+              f"{fmt(r, 3)} |")
+            summ.append(["ring", f"folio_over_rte_ring_{mode}", "64", "g2h", r, "ratio", n])
+            summ.append(["ring", f"rte_ring_mpps_{mode}", "8", "spsc", med(rr.values()), "Mpps", len(rr)])
+        P("")
+        P("A ring that also moves each frame's bytes cannot beat one that moves "
+          "only a pointer between the same two CPUs: the ratio is how close "
+          "Folio comes to that limit.")
+    P("")
+    P("### Per speed mode")
+    P("")
+    P("Each sample is tagged by a cache-line ping-pong between the two CPUs "
+      "(bench/calib/folio-calib) before and after it: fast or slow, 'mixed' "
+      "when the mode changed while it ran. A ratio below is taken only between "
+      "two samples of the same round in the same mode.")
+    P("")
+    P("| mode | samples (all kinds) | median round trip ns | Folio 64 B g2h Mfr/s | "
+      "hardened / unhardened 64 B g2h | Folio / memif 64 B (paired) | "
+      "net_folio / memif 64 B (pmd-race) | net_folio / memif 1518 B (pmd-race) | "
+      "Folio p50 / memif p50 |")
+    P("|---|---|---|---|---|---|---|---|---|")
+    for mode in ("fast", "slow", "mixed", "n/a"):
+        sel = [r for r in rows if (r.get("mode") or "n/a") == mode]
+        if not sel:
+            continue
+        rtt = med([val(r, "rtt_ns") for r in sel])
+
+        def mr(a, b):
+            return fmt(ratio(a.only(mode), b.only(mode))[0], 3)
+        f64 = series("folio-perf", "folio", "throughput", "g2h", "64", "mpps")
+        u64 = series("folio-perf", "folio-unhardened", "throughput", "g2h", "64", "mpps")
+        fm = series("folio-perf", "folio-pair-memif", "throughput", "g2h", "64", "mpps")
+        m64 = series("testpmd", "net_memif", "throughput", "txonly-rxonly", "64", "mpps")
+        pf = {s: series("pmd-race", "net_folio", "throughput", "txonly-rxonly", s, "mpps")
+              for s in ("64", "1518")}
+        pm = {s: series("pmd-race", "net_memif", "throughput", "txonly-rxonly", s, "mpps")
+              for s in ("64", "1518")}
+        lf = series("folio-perf", "folio", "latency", "pingpong", "64", "p50_us")
+        lm = series("dpdk-pingpong", "net_memif", "latency", "pingpong", "64", "p50_us")
+        P(f"| {mode} | {len(sel)} | {fmt(rtt, 0)} | {fmt(med(f64.only(mode).values()), 3)} | "
+          f"{mr(f64, u64)} | {mr(fm, m64)} | {mr(pf['64'], pm['64'])} | "
+          f"{mr(pf['1518'], pm['1518'])} | {mr(lf, lm)} |")
     P("")
     P("### Latency: ping-pong, 64 B, one frame in flight, round trip in us "
       "(median over rounds)")
@@ -413,6 +509,8 @@ def main(argv):
         return callgrind_row(*argv[2:6])
     if cmd == "pmd-rows":
         return pmd_rows(argv[2])
+    if cmd == "ring-row":
+        return ring_row(argv[2])
     if cmd == "summarize":
         return summarize(argv[2], argv[3], argv[4:])
     print(f"report.py: unknown command {cmd}", file=sys.stderr)
