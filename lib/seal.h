@@ -25,6 +25,32 @@ static inline uint32_t fl_seal_overhead(const struct folio_config *cfg)
 	return cfg->seal.mode != FOLIO_SEAL_OFF ? FOLIO_SEAL_OVERHEAD : 0;
 }
 
+#ifdef __KERNEL__
+/* folio.ko compiles config.c but has no seal layer: sealing is a userspace
+ * guest's feature (OpenSSL, key files). No seal key exists there, so a module
+ * parameter can never turn it on, and the config stays "seal = off". */
+static inline void fl_seal_config_init(struct folio_config *cfg)
+{
+	memset(&cfg->seal, 0, sizeof(cfg->seal));
+}
+static inline int fl_seal_key_index(const char *name)
+{
+	(void)name;
+	return -1;
+}
+static inline int fl_seal_config_set(struct folio_config *cfg, const char *key,
+				     const char *value, char *err, size_t errlen)
+{
+	(void)cfg; (void)key; (void)value; (void)err; (void)errlen;
+	return -ENOENT;
+}
+static inline int fl_seal_validate(const struct folio_config *cfg, char *err,
+				   size_t errlen)
+{
+	(void)cfg; (void)err; (void)errlen;
+	return 0;
+}
+#else
 /* Defaults of the seal keys (called by folio_config_init). */
 void fl_seal_config_init(struct folio_config *cfg);
 
@@ -39,6 +65,7 @@ int fl_seal_config_set(struct folio_config *cfg, const char *key,
 /* The seal checks of folio_config_validate(): OpenSSL present, slot room,
  * peer SCI, key files (size, permissions). 0 or -EINVAL with a message. */
 int fl_seal_validate(const struct folio_config *cfg, char *err, size_t errlen);
+#endif /* __KERNEL__ */
 
 /* SAK length of a cipher suite: 16 or 32 bytes. */
 uint32_t fl_seal_key_len(uint32_t mode);
