@@ -12,7 +12,8 @@
  *
  * Guest -> port does not copy the payload: folio_host_rx_peek() lends the
  * slot, and an mbuf is attached to it as an external buffer whose free
- * callback gives the slot back (folio_host_rx_done). The 14-byte Ethernet
+ * callback queues the slot; the next poll of that queue gives all freed
+ * slots back with one index store (folio_lend.h). The 14-byte Ethernet
  * header is copied into a private head mbuf first, so the source MAC that
  * is checked is the one that is sent: the guest can rewrite its slot at
  * any time. Short frames and ports without multi-segment TX are copied.
@@ -26,6 +27,7 @@
  * with a new epoch, which is also how a guest that restarted from zero
  * (a rebooted VM) gets its channel back.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -44,6 +46,7 @@
 #include <rte_mempool.h>
 
 #include "folio.h"
+#include "folio_lend.h"
 
 #define BURST 32u
 #define BACKLOG 256u /* port frames held per guest while its ring is full */
@@ -66,40 +69,26 @@ enum gstat {
 	G_BAD_SRC,       /* dropped: source MAC is not the guest's */
 	G_NO_MBUF,       /* dropped: mbuf pool empty */
 	G_PEER_ERR,      /* protocol violations seen (channel failed) */
-	G_RESETS,        /* channel recreated with a new epoch */
-	G_LEFT,          /* the guest left its epoch (closed or replaced) */
+	G_PEER_LEFT,     /* the guest left its epoch (closed or replaced) */
 	G__COUNT
 };
 
 static const char *const gstat_name[G__COUNT] = {
 	"to_guest", "to_guest_bytes", "to_guest_full", "to_guest_down",
 	"to_guest_size", "bounced", "from_guest", "from_guest_bytes", "to_port", "zerocopy",
-	"copied", "port_full", "bad_src", "no_mbuf", "peer_err", "resets",
-	"left",
-};
-
-struct guest;
-
-/* One per slot of a guest-to-host ring: the extbuf's shared info and what
- * its free callback needs. Indexed by the lent id & (entries - 1). */
-struct zc_slot {
-	struct rte_mbuf_ext_shared_info shinfo;
-	struct guest *g;
-	uint32_t id;
-	uint16_t q;
+	"copied", "port_full", "bad_src", "no_mbuf", "peer_err", "peer_left",
 };
 
 struct guest {
 	struct folio_config cfg;
 	struct folio_host *h;
 	const char *path;
-	struct zc_slot *zc;     /* queues * ring_entries */
-	uint32_t lent;          /* frames lent to mbufs, not yet given back */
+	struct fl_lend lend[FOLIO_MAX_QUEUES]; /* per guest-to-host queue */
+	struct fl_reset rs;     /* when a failed channel is recreated */
 	uint32_t max_frame;
 	unsigned txq;           /* queue that last accepted port frames */
 	int failed;             /* channel stopped: violation, or guest left */
 	int left;               /* ... because the guest left (FOLIO_EGONE) */
-	uint64_t failed_at;     /* TSC */
 	uint64_t st[G__COUNT];
 	/* Port frames waiting for room in the guest's ring, oldest first. */
 	struct rte_mbuf *bl[BACKLOG];
@@ -136,29 +125,37 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: folio-hostd [EAL options] -- --guest CONFIG [--guest CONFIG ...]\n"
 		"                   [--port N] [--stats SEC] [--duration SEC] [--reset-failed SEC]\n"
-		"                   [--idle-spin N] [--zc-min BYTES]\n");
+		"                   [--idle-spin N] [--zc-min BYTES]\n"
+		"  --port N            DPDK port id (default 0)\n"
+		"  --stats SEC         print counters every SEC seconds (0..86400; 0 = never)\n"
+		"  --duration SEC      exit after SEC seconds (0..31536000; 0 = run until a signal)\n"
+		"  --reset-failed SEC  recreate a failed channel after SEC seconds (0..3600;\n"
+		"                      default 1; 0 = never)\n"
+		"  --idle-spin N       idle polls before sleeping (1..1000000)\n"
+		"  --zc-min BYTES      guest frames shorter than this are copied (default 256)\n");
 }
 
-/* The extbuf free callback: the port is done with the slot. */
-static void zc_free(void *addr, void *opaque)
+/* Frames of guest g the port still holds. */
+static uint32_t guest_lent(const struct guest *g)
 {
-	struct zc_slot *z = opaque;
-	struct guest *g = z->g;
+	uint32_t n = 0;
 
-	(void)addr;
-	g->lent--;
-	if (g->h)
-		(void)folio_host_rx_done(g->h, z->q, z->id);
+	for (unsigned q = 0; q < g->cfg.queues; q++)
+		n += fl_lend_out(&g->lend[q]);
+	return n;
 }
 
+/* (Re)create the guest's region: a new epoch. */
 static int guest_open(struct guest *g)
 {
-	int rc = folio_host_create(&g->cfg, &g->h);
+	int rc = fl_host_recreate(&g->cfg, &g->h);
 
+	for (unsigned q = 0; q < g->cfg.queues; q++)
+		fl_lend_rebind(&g->lend[q], g->h);
 	if (rc) {
 		fprintf(stderr, "folio-hostd: %s: cannot create region %s: %s\n",
 			g->path, g->cfg.region, folio_strerror(rc));
-		g->h = NULL;
+		g->failed = 1;
 		return rc;
 	}
 	g->failed = 0;
@@ -182,34 +179,27 @@ static void guest_fail(struct guest *g, unsigned q, int rc)
 		return;
 	g->failed = 1;
 	g->left = rc == FOLIO_EGONE;
-	g->failed_at = rte_get_tsc_cycles();
 	/* A guest that left is not a violation; both stop the channel until
 	 * it is recreated with a new epoch. */
-	g->st[rc == FOLIO_EGONE ? G_LEFT : G_PEER_ERR]++;
+	g->st[rc == FOLIO_EGONE ? G_PEER_LEFT : G_PEER_ERR]++;
 	fprintf(stderr, "folio-hostd: guest %u (%s) queue %u: %s; channel stopped\n",
 		(unsigned)(g - guests), g->cfg.region, q, folio_strerror(rc));
 }
 
-/* A failed channel is recreated (new epoch) once nothing is lent from it. */
-static void guest_maybe_reset(struct guest *g, double hold)
+/* A failed channel is recreated (new epoch) --reset-failed seconds after it
+ * failed, once nothing is lent from it (folio_lend.h has the policy). */
+static void guest_maybe_reset(struct guest *g, uint64_t now)
 {
-	uint64_t hz = rte_get_tsc_hz();
+	int ok;
 
-	if (!g->failed || hold <= 0 || g->lent)
-		return;
-	if (rte_get_tsc_cycles() - g->failed_at < (uint64_t)(hold * (double)hz))
+	if (!fl_reset_due(&g->rs, g->failed, now) || guest_lent(g))
 		return;
 	backlog_drop(g);
-	folio_host_close(g->h);
-	g->h = NULL;
-	if (guest_open(g) == 0) {
-		g->st[G_RESETS]++;
+	ok = guest_open(g) == 0;
+	fl_reset_done(&g->rs, ok, now);
+	if (ok)
 		fprintf(stderr, "folio-hostd: guest %u (%s): channel reset, epoch %u\n",
 			(unsigned)(g - guests), g->cfg.region, folio_host_epoch(g->h));
-	} else {
-		g->failed = 1;
-		g->failed_at = rte_get_tsc_cycles();
-	}
 }
 
 /* Take one reference of m for guest g, or count why not. */
@@ -347,7 +337,6 @@ static struct rte_mbuf *frame_mbuf(struct guest *g, unsigned q,
 {
 	struct rte_mbuf *m, *ext;
 	struct rte_ether_hdr *eh;
-	struct zc_slot *z;
 	uint32_t len = f->len;
 	int copy = len < zc_min || !port_multiseg;
 
@@ -363,13 +352,12 @@ static struct rte_mbuf *frame_mbuf(struct guest *g, unsigned q,
 	/* The header (or the whole short frame) goes to private memory first:
 	 * the source MAC checked is the one sent. */
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(copy ? len : ETH_HLEN_));
-	memcpy(eh, f->data, copy ? len : ETH_HLEN_);
+	fl_lend_copy(eh, f, copy ? len : ETH_HLEN_);
 	if (memcmp(eh->src_addr.addr_bytes, g->cfg.guest_mac, 6) != 0) {
 		g->st[G_BAD_SRC]++;
 		goto give_back;
 	}
 	if (copy) {
-		g->st[G_COPIED]++;
 		(void)folio_host_rx_done(g->h, q, f->id);
 		return m;
 	}
@@ -378,27 +366,10 @@ static struct rte_mbuf *frame_mbuf(struct guest *g, unsigned q,
 		g->st[G_NO_MBUF]++;
 		goto give_back;
 	}
-	z = &g->zc[(size_t)q * g->cfg.ring_entries + (f->id & (g->cfg.ring_entries - 1))];
-	z->id = f->id;
-	z->q = (uint16_t)q;
-	z->shinfo.free_cb = zc_free;
-	z->shinfo.fcb_opaque = z;
-	rte_mbuf_ext_refcnt_set(&z->shinfo, 1);
-	{
-		uint8_t *payload = (uint8_t *)(uintptr_t)f->data + ETH_HLEN_;
-		uint16_t plen = (uint16_t)(len - ETH_HLEN_);
-		rte_iova_t iova = rte_eal_iova_mode() == RTE_IOVA_VA ?
-			(rte_iova_t)(uintptr_t)payload : RTE_BAD_IOVA;
-
-		rte_pktmbuf_attach_extbuf(ext, payload, iova, plen, &z->shinfo);
-		ext->data_len = plen;
-		ext->pkt_len = plen;
-	}
-	g->lent++;
-	g->st[G_ZEROCOPY]++;
+	fl_lend_attach(&g->lend[q], ext, f, ETH_HLEN_);
+	fl_lend_count(&g->lend[q], 1);
 	if (rte_pktmbuf_chain(m, ext)) {
-		rte_pktmbuf_free(ext); /* gives the slot back */
-		g->st[G_ZEROCOPY]--;
+		rte_pktmbuf_free(ext); /* queues the slot for give-back */
 		goto drop;
 	}
 	return m;
@@ -421,9 +392,13 @@ static unsigned guests_to_port(void)
 		for (unsigned q = 0; q < g->cfg.queues; q++) {
 			struct folio_frame fr[BURST];
 			struct rte_mbuf *pkts[BURST];
+			uint16_t segs[BURST];
 			unsigned np = 0;
 			uint16_t sent;
-			int rc = folio_host_rx_peek(g->h, q, fr, BURST);
+			int rc;
+
+			fl_lend_flush(&g->lend[q]);
+			rc = folio_host_rx_peek(g->h, q, fr, BURST);
 
 			if (rc < 0) {
 				if (rc != FOLIO_ENOTREADY)
@@ -443,17 +418,17 @@ static unsigned guests_to_port(void)
 			work += (unsigned)rc;
 			if (!np)
 				continue;
+			/* Count how each frame went before the port may free
+			 * it; only the frames it accepted. */
+			for (unsigned i = 0; i < np; i++)
+				segs[i] = pkts[i]->nb_segs;
 			sent = rte_eth_tx_burst(port, 0, pkts, (uint16_t)np);
 			g->st[G_TO_PORT] += sent;
+			for (unsigned i = 0; i < sent; i++)
+				g->st[segs[i] > 1 ? G_ZEROCOPY : G_COPIED]++;
 			if (sent < np) {
-				/* Freeing gives the slots back through zc_free. */
+				/* Freeing queues lent slots for give-back. */
 				g->st[G_PORT_FULL] += np - sent;
-				for (unsigned i = sent; i < np; i++) {
-					if (pkts[i]->nb_segs > 1)
-						g->st[G_ZEROCOPY]--;
-					else
-						g->st[G_COPIED]--;
-				}
 				rte_pktmbuf_free_bulk(&pkts[sent], np - sent);
 			}
 		}
@@ -471,10 +446,10 @@ static void print_stats(const char *when)
 		char line[1024];
 		int o;
 
-		o = snprintf(line, sizeof(line), "folio-hostd: guest %u region=%s state=%s epoch=%u",
-			     k, g->cfg.region,
+		o = snprintf(line, sizeof(line), "folio-hostd: guest %u region=%s state=%s epoch=%u"
+			     " resets=%" PRIu64, k, g->cfg.region,
 			     !g->failed ? "ok" : g->left ? "left" : "failed",
-			     g->h ? folio_host_epoch(g->h) : 0);
+			     g->h ? folio_host_epoch(g->h) : 0, g->rs.resets);
 		for (unsigned i = 0; i < G__COUNT && o < (int)sizeof(line); i++)
 			o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
 				      gstat_name[i], g->st[i]);
@@ -535,6 +510,48 @@ static int port_setup(uint32_t max_frame)
 	return 0;
 }
 
+/* The longest --duration: a year. --reset-failed has the PMD's range. */
+#define MAX_DURATION_S 31536000.0
+#define MAX_STATS_S 86400.0
+#define MAX_RESET_S 3600.0
+
+/* Seconds from 0 to max in *out, or a message naming the option. */
+static int arg_seconds(const char *opt, const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	/* !(in range) also refuses NaN; ERANGE refuses what cannot be held. */
+	if (end == s || *end || errno || !(v >= 0 && v <= max)) {
+		fprintf(stderr, "folio-hostd: --%s: '%s' is not a number of seconds "
+			"from 0 to %.0f\n", opt, s, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A decimal whole number from min to max in *out, or a message. Signs,
+ * spaces and junk are refused: strtoul would wrap "-1" to ULONG_MAX. */
+static int arg_uint(const char *opt, const char *s, unsigned long min,
+		    unsigned long max, const char *what, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = isdigit((unsigned char)s[0]) ? strtoul(s, &end, 10) : 0;
+	if (!isdigit((unsigned char)s[0]) || *end || errno || v < min || v > max) {
+		fprintf(stderr, "folio-hostd: --%s: '%s' is not %s from %lu to %lu\n",
+			opt, s, what, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -551,9 +568,9 @@ int main(int argc, char **argv)
 	double stats_s = 0, duration_s = 0, reset_s = 1.0;
 	uint32_t max_frame = RTE_ETHER_MAX_LEN;
 	uint64_t hz, t0, next_stats;
-	unsigned long spin = 0;
+	unsigned long spin = 0, v;
 	struct folio_backoff bo;
-	int c, rc, ret = 0;
+	int c, rc;
 
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
@@ -565,8 +582,6 @@ int main(int argc, char **argv)
 	folio_set_log(log_cb, NULL);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-
 		switch (c) {
 		case 'g': {
 			struct guest *g = &guests[nguests];
@@ -591,43 +606,37 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'p':
-			port = (uint16_t)strtoul(optarg, &end, 10);
-			if (*end)
-				goto bad;
+			if (arg_uint("port", optarg, 0, RTE_MAX_ETHPORTS - 1,
+				     "a DPDK port id", &v))
+				return 2;
+			port = (uint16_t)v;
 			break;
 		case 'i':
-			spin = strtoul(optarg, &end, 10);
-			if (*end || !spin || spin > 1000000)
-				goto bad;
+			if (arg_uint("idle-spin", optarg, 1, 1000000, "a spin count", &spin))
+				return 2;
 			break;
-		case 'z': {
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*end || v < ETH_HLEN_ + 1 || v > FOLIO_MAX_SLOT)
-				goto bad;
+		case 'z':
+			if (arg_uint("zc-min", optarg, ETH_HLEN_ + 1, FOLIO_MAX_SLOT,
+				     "a frame length", &v))
+				return 2;
 			zc_min = (uint32_t)v;
 			break;
-		}
 		case 's':
-		case 'd':
-		case 'r': {
-			double v = strtod(optarg, &end);
-
-			if (*end || v < 0)
-				goto bad;
-			if (c == 's')
-				stats_s = v;
-			else if (c == 'd')
-				duration_s = v;
-			else
-				reset_s = v;
+			if (arg_seconds("stats", optarg, MAX_STATS_S, &stats_s))
+				return 2;
 			break;
-		}
+		case 'd':
+			if (arg_seconds("duration", optarg, MAX_DURATION_S, &duration_s))
+				return 2;
+			break;
+		case 'r':
+			if (arg_seconds("reset-failed", optarg, MAX_RESET_S, &reset_s))
+				return 2;
+			break;
 		case 'h':
 			usage();
 			return 0;
 		default:
-bad:
 			usage();
 			return 2;
 		}
@@ -650,11 +659,14 @@ bad:
 		g->max_frame = folio_config_max_frame(&g->cfg);
 		if (g->max_frame > max_frame)
 			max_frame = g->max_frame;
-		g->zc = calloc((size_t)g->cfg.queues * g->cfg.ring_entries, sizeof(*g->zc));
-		if (!g->zc)
-			return 1;
-		for (size_t i = 0; i < (size_t)g->cfg.queues * g->cfg.ring_entries; i++)
-			g->zc[i].g = g;
+		for (unsigned q = 0; q < g->cfg.queues; q++) {
+			if (fl_lend_init(&g->lend[q], NULL, (uint16_t)q,
+					 g->cfg.ring_entries, SOCKET_ID_ANY)) {
+				fprintf(stderr, "folio-hostd: out of memory\n");
+				return 1;
+			}
+		}
+		fl_reset_init(&g->rs, reset_s);
 	}
 	bounce_stride = max_frame;
 	bounce = malloc((size_t)BURST * bounce_stride);
@@ -687,15 +699,15 @@ bad:
 	/* Idle sleeps are 1-50 us: the default 50 us timer slack would
 	 * stretch each of them past the whole range. */
 	(void)prctl(PR_SET_TIMERSLACK, 1000UL);
-	hz = rte_get_tsc_hz();
-	t0 = rte_get_tsc_cycles();
+	hz = rte_get_timer_hz();
+	t0 = rte_get_timer_cycles();
 	next_stats = t0 + (uint64_t)(stats_s * (double)hz);
 	while (!stop) {
 		unsigned work = port_to_guests() + guests_to_port();
 		uint64_t now;
 
 		folio_backoff(&bo, (int)work);
-		now = rte_get_tsc_cycles();
+		now = rte_get_timer_cycles();
 		if (duration_s > 0 && now - t0 >= (uint64_t)(duration_s * (double)hz))
 			break;
 		if (stats_s > 0 && now >= next_stats) {
@@ -703,7 +715,7 @@ bad:
 			next_stats = now + (uint64_t)(stats_s * (double)hz);
 		}
 		for (unsigned k = 0; k < nguests; k++)
-			guest_maybe_reset(&guests[k], reset_s);
+			guest_maybe_reset(&guests[k], now);
 	}
 
 	/* Stop the port first: it frees any mbuf still holding a slot while
@@ -717,10 +729,11 @@ bad:
 		/* Closing publishes an odd epoch: guests see the host leave. */
 		folio_host_close(guests[k].h);
 		guests[k].h = NULL;
-		free(guests[k].zc);
+		for (unsigned q = 0; q < guests[k].cfg.queues; q++)
+			fl_lend_fini(&guests[k].lend[q]);
 	}
 	free(bounce);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	return ret;
+	return 0;
 }
