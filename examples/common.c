@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "tool.h"
 
 static void usage(const char *prog)
 {
@@ -85,10 +86,9 @@ int example_parse(int argc, char **argv, struct example_args *a, const char *pro
 
 void example_print_stats(const char *who, const struct folio_stats *st)
 {
-	fprintf(stderr, "%s: state=%s epoch=%u", who, folio_qstate_name(st->state),
-		st->epoch);
-	for (unsigned i = 0; i < FOLIO_STAT__COUNT; i++)
-		fprintf(stderr, " %s=%llu", folio_stat_name(i),
-			(unsigned long long)st->v[i]);
-	fprintf(stderr, "\n");
+	struct tool_line l;
+
+	tool_line_init(&l, "%s:", who);
+	tool_line_stats(&l, st);
+	tool_line_print(&l);
 }

@@ -6,7 +6,6 @@
  *   folio-echo-host -c folio.conf [--region PATH] [--duration SEC]
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +14,7 @@
 #include <folio.h>
 
 #include "common.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+#include "tool.h"
 
 int main(int argc, char **argv)
 {
@@ -49,12 +41,12 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "echo-host: serving %s (epoch %u)\n", a.cfg.region,
 		folio_host_epoch(h));
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	tool_init("echo-host");
+	tool_signals();
 	folio_backoff_init(&idle);
 
 	time_t end = a.duration ? time(NULL) + a.duration : 0;
-	while (!stop && (!end || time(NULL) < end)) {
+	while (!tool_stop && (!end || time(NULL) < end)) {
 		/* Copy the guest's frames out (lengths already checked)... */
 		int n = folio_host_rx_burst(h, 0, ptr, lens, EXAMPLE_BURST);
 
@@ -81,12 +73,12 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* ...and send them back, waiting while the guest's ring is full. */
-		for (int sent = 0; sent < n && !stop;) {
+		for (int sent = 0; sent < n && !tool_stop;) {
 			int m = folio_host_tx_burst(h, 0, (const void *const *)ptr + sent,
 						    lens + sent, (unsigned)(n - sent));
 			if (m < 0) {
 				fprintf(stderr, "echo-host: tx: %s\n", folio_strerror(m));
-				stop = 1;
+				tool_stop = 1;
 				break;
 			}
 			sent += m;

@@ -104,9 +104,11 @@ int folio_config_set(struct folio_config *cfg, const char *key,
 		     const char *value, char *err, size_t errlen);
 
 /**
- * Read a "key = value" file (one per line, '#' starts a comment). Each line
- * goes through folio_config_set(); a key given twice is an error. The
- * message in err names the file and line.
+ * Read a "key = value" file, one per line. '#' starts a comment at the
+ * start of a line or after a blank (space or tab); anywhere else it is part
+ * of the value ("region = /dev/shm/folio#2"). Each line goes through
+ * folio_config_set(); a key given twice, a NUL byte or a line over 511
+ * bytes is an error. The message in err names the file and line.
  * @return 0, -errno if the file cannot be read, or an error of
  *         folio_config_set().
  */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "folio.h"
+#include "config_keys.h"
 #include "internal.h"
 #include "layout.h"
 
@@ -49,6 +50,41 @@ static int is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/*
+ * The keys. Columns: name, kind, power of two, digested, min, max (for a
+ * string: its length), field, help. The digest hashes the digested keys
+ * in this order (config_keys.h).
+ */
+const struct fl_config_key fl_config_keys[] = {
+	{"queues", FL_KEY_UINT, 0, 1, 1, FOLIO_MAX_QUEUES, FL_KEY_FIELD(queues),
+	 "queue pairs"},
+	{"ring_entries", FL_KEY_UINT, 1, 1, FOLIO_MIN_ENTRIES, FOLIO_MAX_ENTRIES,
+	 FL_KEY_FIELD(ring_entries), "entries per ring"},
+	{"slot_size", FL_KEY_UINT, 1, 1, FOLIO_MIN_SLOT, FOLIO_MAX_SLOT,
+	 FL_KEY_FIELD(slot_size), "bytes per slot, at least mtu + 18"},
+	{"mtu", FL_KEY_UINT, 0, 1, FOLIO_MIN_MTU, FOLIO_MAX_MTU, FL_KEY_FIELD(mtu),
+	 "largest L3 payload"},
+	{"guest_mac", FL_KEY_MAC, 0, 1, 0, 0, FL_KEY_FIELD(guest_mac), "the guest's MAC"},
+	{"host_mac", FL_KEY_MAC, 0, 1, 0, 0, FL_KEY_FIELD(host_mac), "the host's MAC"},
+	{"numa_node", FL_KEY_INT, 0, 0, -1, 1023, FL_KEY_FIELD(numa_node),
+	 "NUMA node of the host's mapping, -1: none"},
+	{"region", FL_KEY_STR, 0, 0, 1, sizeof(((struct folio_config *)0)->region) - 1,
+	 FL_KEY_FIELD(region), "region path"},
+};
+const unsigned fl_config_nkeys = sizeof(fl_config_keys) / sizeof(fl_config_keys[0]);
+
+/* folio_config_load() marks the keys it has seen in a 64-bit mask. */
+_Static_assert(sizeof(fl_config_keys) / sizeof(fl_config_keys[0]) <= 64,
+	       "more keys than the loader's mask holds");
+
+const struct fl_config_key *fl_config_key_find(const char *name)
+{
+	for (unsigned i = 0; name && i < fl_config_nkeys; i++)
+		if (!strcmp(name, fl_config_keys[i].name))
+			return &fl_config_keys[i];
+	return NULL;
+}
+
 /* Decimal only, no sign, no spaces, no trailing text. */
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -64,6 +100,18 @@ static int parse_u64(const char *s, uint64_t *out)
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	*out = v;
+	return 0;
+}
+
+/* As parse_u64, with an optional leading '-'. */
+static int parse_i64(const char *s, int64_t *out)
+{
+	uint64_t v;
+	int neg = *s == '-';
+
+	if (parse_u64(s + neg, &v) || v > INT64_MAX)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
@@ -93,106 +141,226 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return *s ? -1 : 0;
 }
 
-struct int_key {
-	const char *name;
-	uint64_t min, max;
-	int pow2;
-	size_t off;
-};
+static int put(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static const struct int_key int_keys[] = {
-	{"queues", 1, FOLIO_MAX_QUEUES, 0, offsetof(struct folio_config, queues)},
-	{"ring_entries", FOLIO_MIN_ENTRIES, FOLIO_MAX_ENTRIES, 1,
-	 offsetof(struct folio_config, ring_entries)},
-	{"slot_size", FOLIO_MIN_SLOT, FOLIO_MAX_SLOT, 1,
-	 offsetof(struct folio_config, slot_size)},
-	{"mtu", FOLIO_MIN_MTU, FOLIO_MAX_MTU, 0, offsetof(struct folio_config, mtu)},
-};
+static int put(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+int fl_config_key_expect(const struct fl_config_key *k, char *buf, size_t len)
+{
+	switch (k->kind) {
+	case FL_KEY_UINT:
+	case FL_KEY_INT:
+		return put(buf, len, "%s from %lld to %lld",
+			   k->pow2 ? "a power of two" : "an integer",
+			   (long long)k->min, (long long)k->max);
+	case FL_KEY_MAC:
+		return put(buf, len, "a MAC such as 02:f0:00:00:00:01");
+	default:
+		return put(buf, len, "a string of %lld to %lld bytes",
+			   (long long)k->min, (long long)k->max);
+	}
+}
+
+int fl_config_key_list(char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < fl_config_nkeys; i++) {
+		int n = put(buf + o, len - o, "%s%s", i ? ", " : "", fl_config_keys[i].name);
+
+		if (n < 0)
+			return n;
+		o += (size_t)n;
+	}
+	return (int)o;
+}
+
+/* Values are quoted at most this long in messages, so that what the key
+ * expects always fits in the caller's buffer. */
+#define QUOTE_MAX 40
+
+static int bad_value(const struct fl_config_key *k, const char *value,
+		     char *err, size_t errlen)
+{
+	char want[96];
+	size_t n = strlen(value);
+
+	fl_config_key_expect(k, want, sizeof(want));
+	return fail(err, errlen, -EINVAL, "%s = '%.*s%s': expected %s", k->name,
+		    QUOTE_MAX, value, n > QUOTE_MAX ? "..." : "", want);
+}
+
+static void *field(struct folio_config *cfg, const struct fl_config_key *k)
+{
+	return (char *)cfg + k->off;
+}
+
+static const void *cfield(const struct folio_config *cfg, const struct fl_config_key *k)
+{
+	return (const char *)cfg + k->off;
+}
+
+int fl_config_key_set(struct folio_config *cfg, const struct fl_config_key *k,
+		      const char *value, char *err, size_t errlen)
+{
+	uint64_t u;
+	int64_t v;
+	uint8_t mac[6];
+	size_t n;
+
+	switch (k->kind) {
+	case FL_KEY_UINT:
+		if (parse_u64(value, &u) || u < (uint64_t)k->min ||
+		    u > (uint64_t)k->max || (k->pow2 && !is_pow2(u)))
+			return bad_value(k, value, err, errlen);
+		*(uint32_t *)field(cfg, k) = (uint32_t)u;
+		return 0;
+	case FL_KEY_INT:
+		if (parse_i64(value, &v) || v < k->min || v > k->max)
+			return bad_value(k, value, err, errlen);
+		*(int32_t *)field(cfg, k) = (int32_t)v;
+		return 0;
+	case FL_KEY_MAC:
+		if (parse_mac(value, mac))
+			return bad_value(k, value, err, errlen);
+		memcpy(field(cfg, k), mac, 6);
+		return 0;
+	default:
+		n = strlen(value);
+		if (n < (uint64_t)k->min || n > (uint64_t)k->max || n >= k->size)
+			return bad_value(k, value, err, errlen);
+		memcpy(field(cfg, k), value, n + 1);
+		return 0;
+	}
+}
+
+int fl_config_key_check(const struct folio_config *cfg,
+			const struct fl_config_key *k, char *err, size_t errlen)
+{
+	char want[96];
+	int64_t v;
+	const char *s;
+
+	switch (k->kind) {
+	case FL_KEY_UINT:
+		v = *(const uint32_t *)cfield(cfg, k);
+		if (k->pow2 && !is_pow2((uint64_t)v))
+			break;
+		/* fall through */
+	case FL_KEY_INT:
+		if (k->kind == FL_KEY_INT)
+			v = *(const int32_t *)cfield(cfg, k);
+		if (v < k->min || v > k->max)
+			break;
+		return 0;
+	case FL_KEY_MAC:
+		return 0; /* any 6 bytes parse; the relations are checked apart */
+	default:
+		s = cfield(cfg, k);
+		if (!memchr(s, '\0', k->size))
+			return fail(err, errlen, -EINVAL, "%s is not terminated", k->name);
+		/* Empty, set by code, means unset (a memfd needs no path). */
+		v = (int64_t)strlen(s);
+		if (v > k->max)
+			break;
+		return 0;
+	}
+	fl_config_key_expect(k, want, sizeof(want));
+	return fail(err, errlen, -EINVAL, "%s = %lld: expected %s", k->name,
+		    (long long)v, want);
+}
+
+int fl_config_key_format(const struct folio_config *cfg,
+			 const struct fl_config_key *k, char *buf, size_t len)
+{
+	const uint8_t *m;
+
+	switch (k->kind) {
+	case FL_KEY_UINT:
+		return put(buf, len, "%u", *(const uint32_t *)cfield(cfg, k));
+	case FL_KEY_INT:
+		return put(buf, len, "%d", *(const int32_t *)cfield(cfg, k));
+	case FL_KEY_MAC:
+		m = cfield(cfg, k);
+		return put(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			   m[3], m[4], m[5]);
+	default:
+		return put(buf, len, "%.*s", (int)k->size, (const char *)cfield(cfg, k));
+	}
+}
 
 int folio_config_set(struct folio_config *cfg, const char *key,
 		     const char *value, char *err, size_t errlen)
 {
-	uint64_t v;
+	const struct fl_config_key *k;
+	char known[256];
 
 	if (!cfg || !key || !value)
 		return fail(err, errlen, -EINVAL, "null argument");
+	k = fl_config_key_find(key);
+	if (k)
+		return fl_config_key_set(cfg, k, value, err, errlen);
+	fl_config_key_list(known, sizeof(known));
+	return fail(err, errlen, -ENOENT, "unknown key '%.*s%s' (known: %s)",
+		    QUOTE_MAX, key, strlen(key) > QUOTE_MAX ? "..." : "", known);
+}
 
-	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
-		const struct int_key *k = &int_keys[i];
-
-		if (strcmp(key, k->name))
-			continue;
-		if (parse_u64(value, &v) || v < k->min || v > k->max ||
-		    (k->pow2 && !is_pow2(v)))
-			return fail(err, errlen, -EINVAL,
-				    "%s = '%s': expected %s from %llu to %llu",
-				    key, value, k->pow2 ? "a power of two" : "an integer",
-				    (unsigned long long)k->min,
-				    (unsigned long long)k->max);
-		*(uint32_t *)(void *)((char *)cfg + k->off) = (uint32_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "guest_mac") || !strcmp(key, "host_mac")) {
-		uint8_t mac[6];
-
-		if (parse_mac(value, mac))
-			return fail(err, errlen, -EINVAL,
-				    "%s = '%s': expected a MAC such as 02:f0:00:00:00:01",
-				    key, value);
-		memcpy(key[0] == 'g' ? cfg->guest_mac : cfg->host_mac, mac, 6);
-		return 0;
-	}
-	if (!strcmp(key, "numa_node")) {
-		if (!strcmp(value, "-1")) {
-			cfg->numa_node = -1;
-			return 0;
-		}
-		if (parse_u64(value, &v) || v > 1023)
-			return fail(err, errlen, -EINVAL,
-				    "numa_node = '%s': expected -1 (none) or 0 to 1023",
-				    value);
-		cfg->numa_node = (int32_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "region")) {
-		size_t n = strlen(value);
-
-		if (n == 0 || n >= sizeof(cfg->region))
-			return fail(err, errlen, -EINVAL,
-				    "region = '%s': expected a path of 1 to %zu bytes",
-				    value, sizeof(cfg->region) - 1);
-		memcpy(cfg->region, value, n + 1);
-		return 0;
-	}
-	return fail(err, errlen, -ENOENT,
-		    "unknown key '%s' (known: queues, ring_entries, slot_size, "
-		    "mtu, guest_mac, host_mac, numa_node, region)", key);
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
 }
 
 static char *trim(char *s)
 {
 	char *e;
 
-	while (*s == ' ' || *s == '\t')
+	while (is_blank(*s))
 		s++;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-			 e[-1] == '\r'))
+	while (e > s && (is_blank(e[-1]) || e[-1] == '\n' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
 }
 
-#define NKEYS 8
-static const char *const all_keys[NKEYS] = {
-	"queues", "ring_entries", "slot_size", "mtu",
-	"guest_mac", "host_mac", "numa_node", "region",
-};
+/*
+ * '#' starts a comment at the start of a line (after blanks) or after a
+ * blank; elsewhere it is part of the value, so "region = /dev/shm/folio#2"
+ * names the file folio#2. Returns the line with the comment cut off.
+ */
+static void cut_comment(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if (*p == '#' && (p == s || is_blank(p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+/* Longest line folio_config_load() reads, newline included. */
+#define LINE_MAX_BYTES 511
 
 int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 		      size_t errlen)
 {
-	char line[512], msg[384];
-	unsigned seen = 0, lineno = 0;
+	char msg[384];
+	char *line = NULL;
+	size_t cap = 0;
+	uint64_t seen = 0;
+	unsigned lineno = 0;
+	ssize_t got;
 	FILE *f;
 	int rc = 0;
 
@@ -202,18 +370,24 @@ int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 	if (!f)
 		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 
-	while (fgets(line, sizeof(line), f)) {
-		char *s, *eq, *hash;
+	errno = 0;
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		const struct fl_config_key *k;
+		char *s, *eq;
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			rc = fail(err, errlen, -EINVAL, "%s:%u: line too long",
+		if (got > LINE_MAX_BYTES) {
+			rc = fail(err, errlen, -EINVAL, "%s:%u: line too long (over %d bytes)",
+				  path, lineno, LINE_MAX_BYTES);
+			break;
+		}
+		/* A NUL would hide the rest of the line from the parser. */
+		if (memchr(line, '\0', (size_t)got)) {
+			rc = fail(err, errlen, -EINVAL, "%s:%u: NUL byte in the line",
 				  path, lineno);
 			break;
 		}
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
+		cut_comment(line);
 		s = trim(line);
 		if (!*s)
 			continue;
@@ -226,16 +400,17 @@ int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 		*eq = '\0';
 		char *key = trim(s), *val = trim(eq + 1);
 
-		for (unsigned i = 0; i < NKEYS; i++) {
-			if (strcmp(key, all_keys[i]))
-				continue;
-			if (seen & (1u << i)) {
+		k = fl_config_key_find(key);
+		if (k) {
+			uint64_t bit = 1ull << (k - fl_config_keys);
+
+			if (seen & bit) {
 				rc = fail(err, errlen, -EINVAL,
 					  "%s:%u: key '%s' given twice", path,
 					  lineno, key);
-				goto out;
+				break;
 			}
-			seen |= 1u << i;
+			seen |= bit;
 		}
 		rc = folio_config_set(cfg, key, val, msg, sizeof(msg));
 		if (rc) {
@@ -245,7 +420,7 @@ int folio_config_load(struct folio_config *cfg, const char *path, char *err,
 	}
 	if (!rc && ferror(f))
 		rc = fail(err, errlen, -EIO, "%s: read error", path);
-out:
+	free(line);
 	fclose(f);
 	return rc;
 }
@@ -260,21 +435,15 @@ static int mac_is_unicast(const uint8_t m[6])
 int folio_config_validate(const struct folio_config *cfg, char *err,
 			  size_t errlen)
 {
-	char msg[160];
-	char num[24];
+	int rc;
 
 	if (!cfg)
 		return fail(err, errlen, -EINVAL, "null config");
-	/* Re-run the per-key range checks, for configs filled in by code. */
-	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
-		struct folio_config tmp = *cfg;
-		uint32_t v = *(const uint32_t *)(const void *)
-				      ((const char *)cfg + int_keys[i].off);
-
-		snprintf(num, sizeof(num), "%u", v);
-		if (folio_config_set(&tmp, int_keys[i].name, num, msg,
-				     sizeof(msg)))
-			return fail(err, errlen, -EINVAL, "%s", msg);
+	/* The per-key range checks, for configs filled in by code. */
+	for (unsigned i = 0; i < fl_config_nkeys; i++) {
+		rc = fl_config_key_check(cfg, &fl_config_keys[i], err, errlen);
+		if (rc)
+			return rc;
 	}
 	if (cfg->slot_size < cfg->mtu + FOLIO_L2_OVERHEAD)
 		return fail(err, errlen, -EINVAL,
@@ -288,10 +457,6 @@ int folio_config_validate(const struct folio_config *cfg, char *err,
 	if (!memcmp(cfg->guest_mac, cfg->host_mac, 6))
 		return fail(err, errlen, -EINVAL,
 			    "guest_mac and host_mac must differ");
-	if (cfg->numa_node < -1)
-		return fail(err, errlen, -EINVAL, "numa_node must be -1 or >= 0");
-	if (!memchr(cfg->region, '\0', sizeof(cfg->region)))
-		return fail(err, errlen, -EINVAL, "region path not terminated");
 	return 0;
 }
 
@@ -321,17 +486,26 @@ static uint64_t fnv_u32(uint64_t h, uint32_t v)
 	return fnv(h, b, 4);
 }
 
+/* The digested keys in table order: integers as 4 little-endian bytes,
+ * MACs as their 6 bytes, strings as their bytes and the NUL. */
 uint64_t folio_config_digest(const struct folio_config *cfg)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	h = fnv_u32(h, FOLIO_LAYOUT_VERSION);
-	h = fnv_u32(h, cfg->queues);
-	h = fnv_u32(h, cfg->ring_entries);
-	h = fnv_u32(h, cfg->slot_size);
-	h = fnv_u32(h, cfg->mtu);
-	h = fnv(h, cfg->guest_mac, 6);
-	h = fnv(h, cfg->host_mac, 6);
+	for (unsigned i = 0; i < fl_config_nkeys; i++) {
+		const struct fl_config_key *k = &fl_config_keys[i];
+		const void *p = cfield(cfg, k);
+
+		if (!k->digested)
+			continue;
+		if (k->kind == FL_KEY_UINT || k->kind == FL_KEY_INT)
+			h = fnv_u32(h, *(const uint32_t *)p);
+		else if (k->kind == FL_KEY_MAC)
+			h = fnv(h, p, 6);
+		else
+			h = fnv(h, p, strnlen(p, k->size - 1) + 1);
+	}
 	return h;
 }
 
@@ -366,25 +540,27 @@ uint64_t folio_region_size(const struct folio_config *cfg)
 	return l.region_size;
 }
 
-static void put_mac(char *b, size_t n, const uint8_t m[6])
-{
-	snprintf(b, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		 m[4], m[5]);
-}
-
 int folio_config_format(const struct folio_config *cfg, char *buf, size_t len)
 {
-	char g[18], h[18];
-	int n;
+	size_t o = 0;
 
-	put_mac(g, sizeof(g), cfg->guest_mac);
-	put_mac(h, sizeof(h), cfg->host_mac);
-	n = snprintf(buf, len,
-		     "queues = %u\nring_entries = %u\nslot_size = %u\nmtu = %u\n"
-		     "guest_mac = %s\nhost_mac = %s\nnuma_node = %d\nregion = %s\n",
-		     cfg->queues, cfg->ring_entries, cfg->slot_size, cfg->mtu, g, h,
-		     cfg->numa_node, cfg->region);
-	if (n < 0 || (size_t)n >= len)
-		return -ENOSPC;
-	return n;
+	if (len)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < fl_config_nkeys; i++) {
+		const struct fl_config_key *k = &fl_config_keys[i];
+		int n = put(buf + o, len - o, "%s = ", k->name);
+
+		if (n < 0)
+			return n;
+		o += (size_t)n;
+		n = fl_config_key_format(cfg, k, buf + o, len - o);
+		if (n < 0)
+			return n;
+		o += (size_t)n;
+		n = put(buf + o, len - o, "\n");
+		if (n < 0)
+			return n;
+		o += (size_t)n;
+	}
+	return (int)o;
 }

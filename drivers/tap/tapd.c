@@ -39,6 +39,7 @@
 #include <liburing.h>
 
 #include "folio.h"
+#include "tool.h"
 
 #define NREAD 64u   /* TAP reads kept in flight */
 #define NWRITE 256u /* TAP write buffers */
@@ -70,37 +71,32 @@ static const char *const tstat_name[T__COUNT] = {
 	"tap_tx_drop", "wbuf_wait", "read_err", "not_ready", "peer_err",
 };
 
-static volatile sig_atomic_t stop;
-
 /* How long tap_create() waits for a TAP name still held by a dead owner. */
 #define TAP_BUSY_WAIT_MS 50
 #define TAP_BUSY_TRIES 200
 static uint64_t st[T__COUNT];
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Longest --stats or --duration: a year. */
+#define MAX_SECONDS 31536000.0
 
-static void log_cb(void *ctx, int level, const char *msg)
+static int bad_arg(const char *opt, const char *val, const char *want)
 {
-	(void)ctx;
-	fprintf(stderr, "folio-tapd: lib[%d]: %s\n", level, msg);
+	fprintf(stderr, "folio-tapd: %s '%s': expected %s\n", opt, val, want);
+	return 2;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: folio-tapd -c CONFIG [--region PATH] [--tap NAME] [--queue N]\n"
-			"                  [--stats SEC] [--duration SEC] [--idle-spin N]\n");
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	fprintf(stderr,
+		"usage: folio-tapd -c CONFIG [--region PATH] [--tap NAME] [--queue N]\n"
+		"                  [--stats SEC] [--duration SEC] [--idle-spin N]\n"
+		"  -c, --config CONFIG  the fixed configuration (key = value file)\n"
+		"  --region PATH        override the config's region\n"
+		"  --tap NAME           TAP interface to create (default folio0)\n"
+		"  --queue N            the queue pair to bridge (default 0)\n"
+		"  --stats SEC          print counters every SEC seconds (0: at exit only)\n"
+		"  --duration SEC       stop after SEC seconds (0: run until SIGINT/SIGTERM)\n"
+		"  --idle-spin N        idle polls before the first sleep (default 1024)\n");
 }
 
 static int tap_create(const char *name, const struct folio_config *cfg)
@@ -125,7 +121,7 @@ static int tap_create(const char *name, const struct folio_config *cfg)
 	for (int tries = 0;; tries++) {
 		if (ioctl(fd, TUNSETIFF, &ifr) == 0)
 			break;
-		if (errno == EBUSY && tries < TAP_BUSY_TRIES && !stop) {
+		if (errno == EBUSY && tries < TAP_BUSY_TRIES && !tool_stop) {
 			if (tries == 0)
 				fprintf(stderr, "folio-tapd: %s is still held by a previous owner; "
 						"waiting up to %d s\n", name,
@@ -181,7 +177,7 @@ static int open_region(const struct folio_config *cfg, double deadline,
 				cfg->region, folio_strerror(rc));
 			said = 1;
 		}
-		if (stop || (deadline > 0 && now_s() >= deadline))
+		if (tool_stop || (deadline > 0 && tool_now() >= deadline))
 			return rc;
 		usleep(100 * 1000);
 	}
@@ -190,20 +186,15 @@ static int open_region(const struct folio_config *cfg, double deadline,
 static void print_stats(const char *when, struct folio_guest *g, unsigned q)
 {
 	struct folio_stats fs;
-	char line[1024];
-	int o = snprintf(line, sizeof(line), "folio-tapd: %s:", when);
+	struct tool_line l;
 
-	for (unsigned i = 0; i < T__COUNT && o < (int)sizeof(line); i++)
-		o += snprintf(line + o, sizeof(line) - (size_t)o, " %s=%" PRIu64,
-			      tstat_name[i], st[i]);
-	if (g && folio_guest_stats(g, q, &fs) == 0 && o < (int)sizeof(line))
-		snprintf(line + o, sizeof(line) - (size_t)o,
-			 " state=%s epoch=%u attach=%" PRIu64 " violations=%" PRIu64,
-			 folio_qstate_name(fs.state), fs.epoch,
-			 fs.v[FOLIO_STAT_ATTACH],
-			 fs.v[FOLIO_STAT_BAD_INDEX] + fs.v[FOLIO_STAT_BAD_LENGTH] +
-				 fs.v[FOLIO_STAT_BAD_HEADER]);
-	fprintf(stderr, "%s\n", line);
+	tool_line_init(&l, "folio-tapd: %s:", when);
+	tool_line_counters(&l, tstat_name, st, T__COUNT);
+	if (g && folio_guest_stats(g, q, &fs) == 0)
+		tool_line_add(&l, " state=%s epoch=%u attach=%" PRIu64 " violations=%" PRIu64,
+			      folio_qstate_name(fs.state), fs.epoch,
+			      fs.v[FOLIO_STAT_ATTACH], tool_violations(&fs));
+	tool_line_print(&l);
 }
 
 struct bridge {
@@ -313,7 +304,7 @@ static unsigned reap(struct bridge *b)
 			else if (res >= 0)
 				st[T_DROP_RUNT]++;
 			if (res == -EBADFD || res == -EIO)
-				stop = 1; /* the interface is gone */
+				tool_stop = 1; /* the interface is gone */
 			(void)post_read(b, (uint32_t)ud);
 			continue;
 		}
@@ -395,40 +386,33 @@ int main(int argc, char **argv)
 	unsigned long q = 0, spin = 0;
 	int c, rc;
 
+	tool_init("folio-tapd");
+	tool_set_log();
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		char *end;
-
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 'R': region = optarg; break;
 		case 't': tap = optarg; break;
 		case 'q':
-			q = strtoul(optarg, &end, 10);
-			if (*end || q >= FOLIO_MAX_QUEUES)
-				goto bad;
+			if (tool_parse_ulong(optarg, 0, FOLIO_MAX_QUEUES - 1, &q))
+				return bad_arg("--queue", optarg, "an integer 0..15");
 			break;
 		case 'i':
-			spin = strtoul(optarg, &end, 10);
-			if (*end || !spin || spin > 1000000)
-				goto bad;
+			if (tool_parse_ulong(optarg, 1, 1000000, &spin))
+				return bad_arg("--idle-spin", optarg, "an integer 1..1000000");
 			break;
 		case 's':
-		case 'd': {
-			double v = strtod(optarg, &end);
-
-			if (*end || v < 0)
-				goto bad;
-			if (c == 's')
-				stats_s = v;
-			else
-				duration_s = v;
+			if (tool_parse_seconds(optarg, MAX_SECONDS, &stats_s))
+				return bad_arg("--stats", optarg, "seconds, 0..31536000");
 			break;
-		}
+		case 'd':
+			if (tool_parse_seconds(optarg, MAX_SECONDS, &duration_s))
+				return bad_arg("--duration", optarg, "seconds, 0..31536000");
+			break;
 		case 'h':
 			usage();
 			return 0;
 		default:
-bad:
 			usage();
 			return 2;
 		}
@@ -437,7 +421,6 @@ bad:
 		usage();
 		return 2;
 	}
-	folio_set_log(log_cb, NULL);
 	folio_config_init(&cfg);
 	if (folio_config_load(&cfg, cfg_path, err, sizeof(err)) ||
 	    (region && folio_config_set(&cfg, "region", region, err, sizeof(err))) ||
@@ -450,10 +433,11 @@ bad:
 			"--queue is not below the config's queues");
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	t0 = now_s();
+	if (tool_signals()) {
+		fprintf(stderr, "folio-tapd: sigaction: %s\n", strerror(errno));
+		return 1;
+	}
+	t0 = tool_now();
 	if (duration_s > 0)
 		deadline = t0 + duration_s;
 
@@ -466,7 +450,7 @@ bad:
 	rc = open_region(&cfg, deadline, &b.g);
 	if (rc) {
 		close(b.fd);
-		return stop || deadline > 0 ? 0 : 1;
+		return tool_stop || deadline > 0 ? 0 : 1;
 	}
 	b.rbuf = calloc(NREAD, b.frame);
 	b.wbuf = calloc(NWRITE, b.frame);
@@ -487,8 +471,8 @@ bad:
 	/* Idle sleeps are 1-50 us: the default 50 us timer slack would
 	 * stretch each of them past the whole range. */
 	(void)prctl(PR_SET_TIMERSLACK, 1000UL);
-	next_stats = now_s() + stats_s;
-	for (unsigned iter = 0; !stop; iter++) {
+	next_stats = tool_now() + stats_s;
+	for (unsigned iter = 0; !tool_stop; iter++) {
 		unsigned work;
 
 		reap(&b);
@@ -500,7 +484,7 @@ bad:
 		}
 		folio_backoff(&bo, (int)work);
 		if ((iter & 255) == 0 || !work) {
-			double t = now_s();
+			double t = tool_now();
 
 			if (deadline > 0 && t >= deadline)
 				break;

@@ -19,10 +19,9 @@ TAPIF2=fu$TAG
 REGION2=/dev/shm/folio-e2e-$TAG-b
 CFG2=$WORK/guest-b.conf
 CVM2_IP=198.18.0.3
-cleanup2() { topo_down; ip netns del "$NS_CVM2" 2>/dev/null; rm -f "$REGION2"; }
 topo_up
-trap cleanup2 EXIT
-ip netns add "$NS_CVM2" && nsx "$NS_CVM2" ip link set lo up
+netns_add "$NS_CVM2"
+rm_at_exit "$REGION2"
 write_config "$CFG" "$REGION"
 write_config "$CFG2" "$REGION2" 02:f0:00:00:00:03
 hostd_start --guest "$CFG2" --stats 1 --reset-failed 1
@@ -30,7 +29,7 @@ tapd_start
 ip netns exec "$NS_CVM2" taskset -c 1 "$FOLIO_TAPD" -c "$CFG2" --tap "$TAPIF2" \
 	>"$WORK/tapd-b.log" 2>&1 &
 PIDS+=($!)
-for i in $(seq 1 100); do nsx "$NS_CVM2" ip link show "$TAPIF2" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for 10 tap_present "$NS_CVM2" "$TAPIF2" "$!"
 nsx "$NS_CVM2" ip addr add "$CVM2_IP/24" dev "$TAPIF2" || die "no TAP $TAPIF2"
 offloads_off "$NS_CVM2" "$TAPIF2"
 iperf_server_start

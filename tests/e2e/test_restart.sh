@@ -30,10 +30,7 @@ drill() { # name iperf3-args...
 	sleep 2
 	hostd_start
 	restart_t=$(date +%s.%N)
-	for i in $(seq 1 $(( (secs + 30) * 10 ))); do
-		kill -0 "$ip" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_gone $((secs + 30)) "$ip"
 	stop_pid "$ip"
 	wait "$ip"; local rc=$?
 	[ $rc -eq 0 ] || bad "$name: iperf3 exited $rc: $(grep -m1 '"error"' "$j")"
@@ -60,7 +57,7 @@ PIDS+=($!)
 ip netns exec "$NS_PEER" python3 "$here/udpcheck.py" send "$CVM_IP" 5301 14 5000 >"$WORK/udp-send.json" &
 PIDS+=($!)
 drill tcp-host-to-guest -R
-for i in $(seq 1 200); do [ -s "$WORK/udp.json" ] && break; sleep 0.1; done
+wait_for 20 test -s "$WORK/udp.json"
 python3 - "$WORK/udp.json" "$RESTART_T" <<'PY' || fail=1
 import json, sys
 d = json.load(open(sys.argv[1])); r = float(sys.argv[2])

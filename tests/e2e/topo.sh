@@ -6,8 +6,12 @@
 #   netns hst-$TAG : folio-hostd on veth end "vh$TAG" (net_af_packet)
 #   netns peer-$TAG: veth end "vp$TAG" at 198.18.0.2/24, the iperf3 server
 # The region is /dev/shm/folio-e2e-$TAG. Processes are stopped by PID.
+# The generic helpers (log, fail/die, skip, stop_pid, nsx, wait_for,
+# cleanup at exit) come from tests/lib.sh.
 
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 TAG=${TAG:-$(printf 'f%05d' $(( $$ % 100000 )))}
+T_TAG="e2e[$TAG]"
 NS_CVM=cvm-$TAG
 NS_HST=hst-$TAG
 NS_PEER=peer-$TAG
@@ -17,42 +21,31 @@ VETH_P=vp$TAG
 REGION=/dev/shm/folio-e2e-$TAG
 CVM_IP=198.18.0.1
 PEER_IP=198.18.0.2
-WORK=${WORK:-$(mktemp -d /tmp/folio-e2e.XXXXXX)}
+[ -n "${WORK:-}" ] || work_dir WORK "e2e-$TAG"
 CFG=$WORK/guest.conf
 PIDS=()
 HOSTD_PID=
 TAPD_PID=
 HOSTD_N=0
-
-log() { echo "e2e[$TAG]: $*" >&2; }
-skip() { echo "SKIP: $*" >&2; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; exit 77; }
-die() { echo "FAIL: $*" >&2; exit 1; }
+TOPO_UP=
 
 # Exit 77 unless everything the e2e path needs is here.
 topo_require() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TAP, veth)"
-	for t in ip ethtool iperf3 python3 taskset; do
-		command -v "$t" >/dev/null || skip "$t not installed (scripts/setup.sh installs it)"
-	done
-	[ -x "${FOLIO_HOSTD:-}" ] || skip "folio-hostd not built (needs libdpdk-dev)"
-	[ -x "${FOLIO_TAPD:-}" ] || skip "folio-tapd not built (needs liburing-dev)"
+	need_root "network namespaces, TAP, veth"
+	need_cmd ip ethtool iperf3 python3 taskset
+	need_exec "${FOLIO_HOSTD:-}" "folio-hostd (needs libdpdk-dev)"
+	need_exec "${FOLIO_TAPD:-}" "folio-tapd (needs liburing-dev)"
 	[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
-	ip netns add "$NS_CVM" 2>/dev/null || skip "cannot create network namespaces"
-	ip netns del "$NS_CVM"
+	netns_can || skip "cannot create network namespaces"
 }
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 offloads_off() { nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true; }
 
 # Namespaces and the veth pair; the cvm side is made by whoever owns the TAP.
 topo_up() {
-	trap topo_down EXIT
-	trap 'exit 1' INT TERM
-	for ns in "$NS_CVM" "$NS_HST" "$NS_PEER"; do
-		ip netns add "$ns" || die "ip netns add $ns"
-		nsx "$ns" ip link set lo up
-	done
+	[ -n "$TOPO_UP" ] || at_exit topo_down
+	TOPO_UP=1
+	netns_add "$NS_CVM" "$NS_HST" "$NS_PEER"
 	ip link add "$VETH_H" netns "$NS_HST" type veth peer name "$VETH_P" netns "$NS_PEER" ||
 		die "cannot create veth pair"
 	nsx "$NS_HST" sysctl -qw "net.ipv6.conf.$VETH_H.disable_ipv6=1" || true
@@ -63,26 +56,15 @@ topo_up() {
 	offloads_off "$NS_PEER" "$VETH_P"
 }
 
-stop_pid() { # pid [signal]
-	local p=$1 i
-	[ -n "$p" ] || return 0
-	kill -"${2:-TERM}" "$p" 2>/dev/null || return 0
-	for i in $(seq 1 50); do
-		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
-
+# Everything topo_up and the start helpers made. Registered with at_exit
+# by topo_up; a caller that installs its own EXIT trap calls it there.
 topo_down() {
 	local p
 	for p in "${PIDS[@]}" $TAPD_PID $HOSTD_PID; do stop_pid "$p"; done
 	for ns in "$NS_CVM" "$NS_HST" "$NS_PEER"; do ip netns del "$ns" 2>/dev/null; done
 	rm -f "$REGION"
 	rm -rf "/var/run/dpdk/fe2e$TAG" "/var/run/dpdk/tp$TAG"
-	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+	keep_work "$WORK" || rm -rf "$WORK"
 }
 
 write_config() { # file region guest_mac
@@ -108,13 +90,21 @@ hostd_start() {
 		--file-prefix "fe2e$TAG" --log-level=4 --vdev "net_af_packet0,iface=$VETH_H" -- \
 		--guest "$CFG" "$@" >"$out" 2>&1 &
 	HOSTD_PID=$!
-	for i in $(seq 1 300); do
-		grep -q "serving" "$out" 2>/dev/null && { log "hostd up (pid $HOSTD_PID)"; return 0; }
-		kill -0 "$HOSTD_PID" 2>/dev/null || { cat "$out" >&2; die "folio-hostd exited"; }
-		sleep 0.1
-	done
+	if wait_log "$out" "serving" 30 "$HOSTD_PID"; then
+		log "hostd up (pid $HOSTD_PID)"
+		return 0
+	fi
 	cat "$out" >&2
+	kill -0 "$HOSTD_PID" 2>/dev/null || die "folio-hostd exited"
 	die "folio-hostd did not come up"
+}
+
+tap_absent() { ! nsx "$1" ip link show "$2" >/dev/null 2>&1; }
+# tap_present NS IFACE [PID]: the interface exists (true too once PID died,
+# so that a wait on it ends early).
+tap_present() {
+	nsx "$1" ip link show "$2" >/dev/null 2>&1 && return 0
+	[ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null
 }
 
 # folio-tapd on core 1 in the cvm namespace; the test assigns the address.
@@ -123,19 +113,13 @@ tapd_start() {
 	# drops its tun file (held by its io_uring too) asynchronously. Wait
 	# for the stale interface to go, so that the check below sees the new
 	# one and not the old one.
-	for i in $(seq 1 100); do
-		nsx "$NS_CVM" ip link show "$TAPIF" >/dev/null 2>&1 || break
-		[ "$i" -lt 100 ] || die "stale TAP $TAPIF still present after 10 s"
-		sleep 0.1
-	done
+	wait_for 10 tap_absent "$NS_CVM" "$TAPIF" ||
+		die "stale TAP $TAPIF still present after 10 s"
 	ip netns exec "$NS_CVM" taskset -c 1 "$FOLIO_TAPD" -c "$CFG" --tap "$TAPIF" "$@" \
 		>"$WORK/tapd.log" 2>&1 &
 	TAPD_PID=$!
-	for i in $(seq 1 100); do
-		nsx "$NS_CVM" ip link show "$TAPIF" >/dev/null 2>&1 && break
-		kill -0 "$TAPD_PID" 2>/dev/null || { cat "$WORK/tapd.log" >&2; die "folio-tapd exited"; }
-		sleep 0.1
-	done
+	wait_for 10 tap_present "$NS_CVM" "$TAPIF" "$TAPD_PID" ||
+		{ kill -0 "$TAPD_PID" 2>/dev/null || { cat "$WORK/tapd.log" >&2; die "folio-tapd exited"; }; }
 	nsx "$NS_CVM" ip addr add "$CVM_IP/24" dev "$TAPIF" || die "no TAP $TAPIF"
 	offloads_off "$NS_CVM" "$TAPIF"
 	log "tapd up (pid $TAPD_PID)"
@@ -152,14 +136,12 @@ wait_reach() {
 	return 1
 }
 
+listening() { nsx "$1" ss -ltn 2>/dev/null | grep -q ":$2 "; }
+
 iperf_server_start() {
 	ip netns exec "$NS_PEER" iperf3 -s -B "$PEER_IP" >"$WORK/iperf3-server.log" 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 1 50); do
-		nsx "$NS_PEER" ss -ltn 2>/dev/null | grep -q ":5201" && return 0
-		sleep 0.1
-	done
-	die "iperf3 server did not start"
+	wait_for 5 listening "$NS_PEER" 5201 || die "iperf3 server did not start"
 }
 
 # Bytes that reached the receiver, from iperf3 -J output.
