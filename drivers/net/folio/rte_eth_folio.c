@@ -46,7 +46,10 @@
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
 
+#include "config_keys.h"
 #include "folio.h"
+#include "fp_devargs.h"
+#include "fp_param_string.h"
 
 RTE_LOG_REGISTER(folio_logtype, pmd.net.folio, NOTICE);
 #define FL_LOG(level, fmt, ...)                                          \
@@ -139,12 +142,6 @@ struct fp_priv {
 	int open_err;       /* last error logged by a lazy open */
 	struct rte_ether_addr mac;
 	struct fp_queue *qs[FOLIO_MAX_QUEUES];
-};
-
-static const char *const fp_keys[] = {
-	"role", "path", "config", "queues", "ring_entries", "slot_size", "mtu",
-	"guest_mac", "host_mac", "numa_node", "zc_min", "reset_failed", "park",
-	NULL,
 };
 
 static void fp_folio_log(void *ctx, int level, const char *msg)
@@ -1146,18 +1143,15 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 	}
 	/* Unknown keys first, so that a typo is named before anything else. */
 	for (unsigned i = 0; i < kv->count; i++) {
-		unsigned k = 0;
+		char known[512];
 
-		while (fp_keys[k] && strcmp(fp_keys[k], kv->pairs[i].key))
-			k++;
-		if (!fp_keys[k]) {
-			FL_LOG(ERR, "%s: unknown devarg '%s' (known: role, path, "
-			       "config, queues, ring_entries, slot_size, mtu, "
-			       "guest_mac, host_mac, numa_node, zc_min, reset_failed, park)",
-			       name, kv->pairs[i].key);
-			rc = -EINVAL;
-			goto out;
-		}
+		if (fp_devarg_known(kv->pairs[i].key))
+			continue;
+		(void)fp_devargs_list(known, sizeof(known), 0); /* fits: 512 */
+		FL_LOG(ERR, "%s: unknown devarg '%s' (known: %s)", name,
+		       kv->pairs[i].key, known);
+		rc = -EINVAL;
+		goto out;
 	}
 	/* A config file first; keys given as devargs override it. */
 	for (unsigned i = 0; i < kv->count; i++) {
@@ -1222,10 +1216,12 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 				goto out;
 			}
 		} else {
+			/* A key of the fixed configuration: its line of the
+			 * library's table parses and range-checks it. */
 			where_set |= !strcmp(key, "path");
-			rc = folio_config_set(&p->cfg,
-					      strcmp(key, "path") ? key : "region",
-					      val, err, sizeof(err));
+			rc = fl_config_key_set(&p->cfg, fl_config_key_find(
+						       strcmp(key, "path") ? key : "region"),
+					       val, err, sizeof(err));
 			if (rc) {
 				FL_LOG(ERR, "%s: %s", name, err);
 				goto out;
@@ -1319,8 +1315,4 @@ static struct rte_vdev_driver fp_driver = {
 };
 
 RTE_PMD_REGISTER_VDEV(net_folio, fp_driver);
-RTE_PMD_REGISTER_PARAM_STRING(net_folio,
-	"role=guest|host path=<region> config=<file> queues=<n> "
-	"ring_entries=<n> slot_size=<n> mtu=<n> guest_mac=<mac> "
-	"host_mac=<mac> numa_node=<n> zc_min=<bytes> reset_failed=<seconds> "
-	"park=membarrier|fence");
+RTE_PMD_REGISTER_PARAM_STRING(net_folio, FP_PARAM_STRING);
