@@ -140,6 +140,7 @@ struct fp_priv {
 	uint64_t restarts;    /* regions re-created by the watch */
 	uint64_t next_open; /* tsc of the next lazy open attempt */
 	int open_err;       /* last error logged by a lazy open */
+	int desc_logged;    /* a descriptor hint was logged */
 	struct rte_ether_addr mac;
 	struct fp_queue *qs[FOLIO_MAX_QUEUES];
 };
@@ -552,8 +553,14 @@ static int fp_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = (uint16_t)p->cfg.queues;
 	info->max_tx_queues = (uint16_t)p->cfg.queues;
 	info->min_rx_bufsize = p->max_frame;
-	info->rx_desc_lim.nb_max = (uint16_t)p->cfg.ring_entries;
-	info->tx_desc_lim.nb_max = (uint16_t)p->cfg.ring_entries;
+	/* The ring is fixed by the configuration: a descriptor count is a
+	 * hint, accepted whatever its value (queue setup logs it once when it
+	 * differs). The ring really has ring_entries, as the default port
+	 * config and rx/txq_info report. */
+	info->rx_desc_lim.nb_max = UINT16_MAX;
+	info->rx_desc_lim.nb_min = 1;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim = info->rx_desc_lim;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
@@ -991,6 +998,42 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 	p->qs[qid] = NULL;
 }
 
+/* A descriptor count other than the ring's is a hint: say so once a port. */
+static void fp_desc_hint(struct rte_eth_dev *dev, const char *dir,
+			 uint16_t nb_desc)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	if (nb_desc == p->cfg.ring_entries || p->desc_logged)
+		return;
+	p->desc_logged = 1;
+	FL_LOG(NOTICE, "%s: %u %s descriptors asked; the ring has %u entries, "
+	       "fixed by the configuration (the count is only a hint)",
+	       dev->data->name, nb_desc, dir, p->cfg.ring_entries);
+}
+
+static void fp_rxq_info(struct rte_eth_dev *dev, uint16_t qid,
+			struct rte_eth_rxq_info *qinfo)
+{
+	struct fp_priv *p = dev->data->dev_private;
+	struct fp_queue *q = p->qs[qid];
+
+	qinfo->mp = q ? q->mp : NULL;
+	qinfo->nb_desc = (uint16_t)p->cfg.ring_entries;
+	qinfo->rx_buf_size = (uint16_t)p->max_frame;
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void fp_txq_info(struct rte_eth_dev *dev, uint16_t qid,
+			struct rte_eth_txq_info *qinfo)
+{
+	struct fp_priv *p = dev->data->dev_private;
+
+	(void)qid;
+	qinfo->nb_desc = (uint16_t)p->cfg.ring_entries;
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}
+
 static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 			     uint16_t nb_desc, unsigned int socket,
 			     const struct rte_eth_rxconf *conf,
@@ -1000,8 +1043,8 @@ static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	struct fp_queue *q;
 	uint32_t room;
 
-	(void)nb_desc;
 	(void)conf;
+	fp_desc_hint(dev, "rx", nb_desc);
 	room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	if (room < p->max_frame) {
 		FL_LOG(ERR, "%s: mbufs hold %u bytes, frames may have %u",
@@ -1027,8 +1070,8 @@ static int fp_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct fp_queue *q;
 
-	(void)nb_desc;
 	(void)conf;
+	fp_desc_hint(dev, "tx", nb_desc);
 	q = fp_queue_get(dev, qid, socket);
 	if (!q)
 		return -ENOMEM;
@@ -1115,6 +1158,8 @@ static const struct eth_dev_ops fp_ops = {
 	.tx_queue_setup = fp_tx_queue_setup,
 	.rx_queue_release = fp_rx_queue_release,
 	.tx_queue_release = fp_tx_queue_release,
+	.rxq_info_get = fp_rxq_info,
+	.txq_info_get = fp_txq_info,
 	.promiscuous_enable = fp_promisc,
 	.promiscuous_disable = fp_promisc,
 	.allmulticast_enable = fp_promisc,
