@@ -48,6 +48,7 @@
 
 #include "config_keys.h"
 #include "folio.h"
+#include "folio_lend.h"
 #include "fp_devargs.h"
 #include "fp_param_string.h"
 
@@ -77,19 +78,9 @@ enum { FP_RX, FP_TX };
 
 struct fp_priv;
 
-/* One lent guest frame: the external-buffer descriptor of its slot. */
-struct fp_zc_slot {
-	struct rte_mbuf_ext_shared_info shinfo;
-	struct fp_queue *q;
-	uint32_t id;
-};
-
 /* One Folio queue pair; the ethdev rx and tx queue qid both point here. */
 struct fp_queue {
 	struct fp_priv *priv;
-	/* host: the endpoint the lent frames belong to. The free callback
-	 * uses this, not priv, which is gone after close. */
-	struct folio_host *host;
 	uint16_t qid;
 	uint16_t port;
 	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
@@ -97,18 +88,11 @@ struct fp_queue {
 	struct rte_mbuf *stash[FP_STASH]; /* preallocated rx mbufs */
 	uint64_t rx_nombuf;
 	uint64_t tx_bad; /* mbufs dropped: length outside the config */
-	/* host: external mbufs not yet freed. Both the receive burst and the
-	 * free callback run on the queue's lcore (see docs/pmd.md), so this
-	 * needs no atomic read-modify-write; others only read it. */
-	uint32_t lent;
-	/* host: ids of freed lent frames, given back at the next burst. One
-	 * tight loop of index stores per burst keeps the consumer index line
-	 * in this core's cache, where a store per mbuf free would bounce it
-	 * to the guest's core and back for every frame. */
-	uint32_t nret;
-	uint32_t *ret; /* ring_entries ids */
+	/* host: the frames lent out of this queue and their batched give-back
+	 * (folio_lend.h). Both the receive burst and the free callback run on
+	 * the queue's lcore (see docs/pmd.md); others only read lend.lent. */
+	struct fl_lend lend;
 	int copy_mode; /* host: last burst was all short frames */
-	struct fp_zc_slot *zc; /* host role: ring_entries descriptors */
 	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
 	uint64_t base[FOLIO_STAT__COUNT]; /* counters at the last reset */
 	/* host: what earlier endpoints of this port counted, since the last
@@ -123,7 +107,6 @@ struct fp_priv {
 	struct folio_config cfg;
 	uint32_t max_frame;
 	uint32_t zc_min; /* host rx: frames shorter than this are copied */
-	uint16_t slot_len; /* external buffer length: the slot, clipped */
 	struct folio_guest *guest; /* published with a release store */
 	struct folio_host *host;
 	rte_spinlock_t open_lock;
@@ -131,13 +114,12 @@ struct fp_priv {
 	 * calls (stats, xstats, link) that read p->host. */
 	rte_spinlock_t ctl_lock;
 	uint32_t reset_s;     /* reset_failed: seconds, 0 = never */
+	struct fl_reset rs;   /* when the watch re-creates the region */
 	uint32_t watch_on;    /* the watch re-arms itself while set */
 	uint32_t park;        /* the watch holds the datapath out */
 	/* 1: bursts fence themselves (no membarrier(2) here); 0: the watch
 	 * fences every thread of the process with membarrier instead. */
 	int dp_fence;
-	uint64_t failed_at;   /* tsc when the watch first saw a failed queue */
-	uint64_t restarts;    /* regions re-created by the watch */
 	uint64_t next_open; /* tsc of the next lazy open attempt */
 	int open_err;       /* last error logged by a lazy open */
 	int desc_logged;    /* a descriptor hint was logged */
@@ -315,26 +297,6 @@ static uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	return (uint16_t)rc;
 }
 
-static void fp_zc_free(void *addr, void *opaque)
-{
-	struct fp_zc_slot *s = opaque;
-	struct fp_queue *q = s->q;
-
-	(void)addr;
-	/* At most ring_entries frames are lent, so ret never overflows. */
-	q->ret[q->nret++] = s->id;
-	/* Release: the watch that reads lent == 0 also sees nret. */
-	__atomic_store_n(&q->lent, q->lent - 1, __ATOMIC_RELEASE);
-}
-
-/* Give the freed lent frames back to the guest. */
-static inline void fp_zc_flush(struct fp_queue *q)
-{
-	/* One call and one index store for the whole batch. */
-	(void)folio_host_rx_done_burst(q->host, q->qid, q->ret, q->nret);
-	q->nret = 0;
-}
-
 /* Copy mode: every frame is copied into the mbuf in one burst call, and
  * the slots go back to the guest with one index store. Used while frames
  * are short (below zc_min) and none is lent out, since lending needs every
@@ -374,12 +336,11 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 	unsigned n, lent = 0, small = 0;
 	int rc;
 
-	if (q->nret)
-		fp_zc_flush(q);
+	fl_lend_flush(&q->lend);
 	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
 	if (unlikely(!n))
 		return 0;
-	if (q->copy_mode && q->lent == 0)
+	if (q->copy_mode && q->lend.lent == 0)
 		return fp_host_rx_copy(q, pkts, n);
 	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
 	if (rc <= 0)
@@ -394,22 +355,15 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
 			small++;
 		} else {
-			/* Zero copy: the mbuf's data is the slot itself. Only
-			 * the length is trusted; the bytes are guest data. */
-			struct fp_zc_slot *s = &q->zc[fr[i].id &
-						      (p->cfg.ring_entries - 1)];
-
-			s->id = fr[i].id;
-			rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
-			rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)fr[i].data,
-						  RTE_BAD_IOVA, p->slot_len,
-						  &s->shinfo);
+			/* Zero copy: the mbuf's data is the frame in its slot.
+			 * Only the length is trusted; the bytes are guest data. */
+			fl_lend_attach(&q->lend, m, &fr[i], 0);
 			lent++;
 		}
 		fp_mbuf_set(m, fr[i].len, q->port);
 	}
 	if (lent)
-		__atomic_store_n(&q->lent, q->lent + lent, __ATOMIC_RELAXED);
+		fl_lend_count(&q->lend, lent);
 	q->copy_mode = small == (unsigned)rc;
 	fp_stash_take(q, pkts, n, (unsigned)rc);
 	return (uint16_t)rc;
@@ -587,20 +541,8 @@ static uint32_t fp_lent(struct fp_priv *p)
 
 	for (unsigned q = 0; q < p->cfg.queues; q++)
 		if (p->qs[q])
-			n += __atomic_load_n(&p->qs[q]->lent, __ATOMIC_ACQUIRE);
+			n += fl_lend_out(&p->qs[q]->lend);
 	return n;
-}
-
-static int fp_host_any_failed(struct fp_priv *p)
-{
-	struct folio_stats st;
-
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (!fp_qstats(p, q, &st) &&
-		    (st.state == FOLIO_Q_FAILED ||
-		     (st.state != FOLIO_Q_READY && st.v[FOLIO_STAT_PEER_LEFT])))
-			return 1; /* failed, or the guest left the epoch */
-	return 0;
 }
 
 /* Replace the host endpoint by a fresh one: a new epoch, which a guest that
@@ -621,22 +563,19 @@ static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
 			for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
 				fq->acc[k] += st.v[k] - fq->base[k];
 			memset(fq->base, 0, sizeof(fq->base));
-			fq->nret = 0; /* the new endpoint has lent nothing */
 			fq->copy_mode = 0;
 		}
-		folio_host_close(p->host);
-		p->host = NULL;
 	}
-	rc = folio_host_create(&p->cfg, &p->host);
-	if (rc) {
-		p->host = NULL;
-		FL_LOG(ERR, "%s: host: %s: %s", dev->data->name, p->cfg.region,
-		       folio_strerror(rc));
-		return rc < 0 && rc > -4096 ? rc : -EIO;
-	}
+	rc = fl_host_recreate(&p->cfg, &p->host);
+	/* The new endpoint (or none) has lent nothing. */
 	for (unsigned q = 0; q < p->cfg.queues; q++)
 		if (p->qs[q])
-			p->qs[q]->host = p->host;
+			fl_lend_rebind(&p->qs[q]->lend, p->host);
+	if (rc) {
+		FL_LOG(ERR, "%s: host: %s: %s", dev->data->name, p->cfg.region,
+		       folio_strerror(rc));
+		return fl_errno(rc);
+	}
 	return 0;
 }
 
@@ -693,22 +632,20 @@ static void fp_watch(void *arg)
 	uint64_t now = rte_get_timer_cycles();
 
 	rte_spinlock_lock(&p->ctl_lock);
-	if (p->host && !fp_host_any_failed(p)) {
-		p->failed_at = 0;
-	} else if (!p->failed_at) {
-		p->failed_at = now;
-	} else if (now - p->failed_at >= (uint64_t)p->reset_s * rte_get_timer_hz() &&
-		   fp_park_all(p)) {
+	if (fl_reset_due(&p->rs, fl_host_down(p->host, p->cfg.queues), now) &&
+	    fp_park_all(p)) {
 		/* Parked: nothing new is lent; wait for what is. */
-		if (fp_lent(p) == 0 && fp_host_recreate(dev, p) == 0) {
-			p->restarts++;
-			p->failed_at = 0;
-			FL_LOG(NOTICE, "%s: guest left or failed; region %s re-created, epoch %u",
-			       dev->data->name, p->cfg.region,
-			       folio_host_epoch(p->host));
+		if (fp_lent(p) == 0) {
+			int ok = fp_host_recreate(dev, p) == 0;
+
+			fl_reset_done(&p->rs, ok, now);
+			if (ok)
+				FL_LOG(NOTICE, "%s: guest left or failed; region %s re-created, epoch %u",
+				       dev->data->name, p->cfg.region,
+				       folio_host_epoch(p->host));
 		}
 		/* Without an endpoint (create failed) the port stays parked
-		 * and the next tick tries again. */
+		 * and the watch tries again reset_failed seconds later. */
 		if (p->host)
 			fp_unpark_all(p);
 	}
@@ -735,14 +672,14 @@ static int fp_start(struct rte_eth_dev *dev)
 		 * frames are still lent out of the old mapping. */
 		rte_spinlock_lock(&p->ctl_lock);
 		rc = 0;
-		if (!p->host || (fp_host_any_failed(p) && fp_lent(p) == 0)) {
+		if (!p->host || (fl_host_down(p->host, p->cfg.queues) && fp_lent(p) == 0)) {
 			rc = fp_host_recreate(dev, p);
 			if (rc == 0)
 				FL_LOG(INFO, "%s: host region %s, epoch %u",
 				       dev->data->name, p->cfg.region,
 				       folio_host_epoch(p->host));
 		}
-		p->failed_at = 0;
+		p->rs.down_at = 0;
 		if (rc == 0)
 			fp_unpark_all(p);
 		rte_spinlock_unlock(&p->ctl_lock);
@@ -872,7 +809,7 @@ static int fp_stats_reset(struct rte_eth_dev *dev)
 		fq->tx_bad = 0;
 		fq->rx_nombuf = 0;
 	}
-	p->restarts = 0;
+	p->rs.resets = 0;
 	rte_spinlock_unlock(&p->ctl_lock);
 	return 0;
 }
@@ -931,7 +868,7 @@ static int fp_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 		xs[i].id = i; xs[i++].value = fq ? fq->tx_bad : 0;
 		xs[i].id = i; xs[i++].value = fq ? fq->rx_nombuf : 0;
 	}
-	xs[i].id = i; xs[i++].value = p->restarts;
+	xs[i].id = i; xs[i++].value = p->rs.resets;
 	rte_spinlock_unlock(&p->ctl_lock);
 	return (int)total;
 }
@@ -949,31 +886,17 @@ static struct fp_queue *fp_queue_get(struct rte_eth_dev *dev, uint16_t qid,
 	if (!q)
 		return NULL;
 	q->priv = p;
-	q->host = p->host;
 	q->qid = qid;
 	q->port = dev->data->port_id;
 	q->bounce = rte_malloc_socket("net_folio_bounce",
 				      (size_t)FP_BOUNCE * p->max_frame, 64,
 				      (int)socket);
-	if (p->role == FP_HOST) {
-		q->zc = rte_zmalloc_socket("net_folio_zc",
-					   sizeof(*q->zc) * p->cfg.ring_entries,
-					   RTE_CACHE_LINE_SIZE, (int)socket);
-		q->ret = rte_malloc_socket("net_folio_ret",
-					   sizeof(*q->ret) * p->cfg.ring_entries,
-					   RTE_CACHE_LINE_SIZE, (int)socket);
-	}
-	if (!q->bounce || (p->role == FP_HOST && (!q->zc || !q->ret))) {
+	if (!q->bounce || (p->role == FP_HOST &&
+			   fl_lend_init(&q->lend, p->host, qid, p->cfg.ring_entries,
+					(int)socket))) {
 		rte_free(q->bounce);
-		rte_free(q->zc);
-		rte_free(q->ret);
 		rte_free(q);
 		return NULL;
-	}
-	for (uint32_t i = 0; q->zc && i < p->cfg.ring_entries; i++) {
-		q->zc[i].q = q;
-		q->zc[i].shinfo.free_cb = fp_zc_free;
-		q->zc[i].shinfo.fcb_opaque = &q->zc[i];
 	}
 	p->qs[qid] = q;
 	return q;
@@ -989,11 +912,10 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
 	q->stash_n = 0;
 	/* Lent mbufs still point at their slot descriptors: keep them. */
-	if (__atomic_load_n(&q->lent, __ATOMIC_RELAXED))
+	if (fl_lend_out(&q->lend))
 		return;
 	rte_free(q->bounce);
-	rte_free(q->zc);
-	rte_free(q->ret);
+	fl_lend_fini(&q->lend);
 	rte_free(q);
 	p->qs[qid] = NULL;
 }
@@ -1286,8 +1208,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 		goto out;
 	}
 	p->max_frame = folio_config_max_frame(&p->cfg);
-	p->slot_len = (uint16_t)(p->cfg.slot_size > UINT16_MAX ? UINT16_MAX :
-				 p->cfg.slot_size);
+	fl_reset_init(&p->rs, p->reset_s);
 out:
 	rte_kvargs_free(kv);
 	return rc;
