@@ -7,7 +7,7 @@
 set -euo pipefail
 SUDO=${SUDO:-}
 export DEBIAN_FRONTEND=noninteractive
-want=(openvswitch-switch-dpdk iperf3 iproute2)
+want=(openvswitch-switch-dpdk iperf3 iproute2 iputils-ping ethtool)
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -6,12 +6,20 @@
  *   role=guest  the trusted side, in the CVM. Receive copies each frame once
  *               from its slot into the application's mbuf; transmit copies
  *               each mbuf once into a slot. Nothing else touches the region.
- *   role=host   the backend. Receive lends guest frames in place as mbufs
- *               with an external buffer on the slot (zero copy); the slot
- *               goes back to the guest when the mbuf is freed. Frames
- *               shorter than zc_min (default 0: none) are copied instead,
- *               for applications that hold mbufs long: a lent slot only
- *               returns to the guest with all older ones. Transmit copies.
+ *   role=host   the backend. Receive never hands the application a byte
+ *               it may classify on that the guest can still change: the
+ *               first FP_HDR_COPY bytes (L2-L4 headers) of every frame are
+ *               copied into the application's mbuf. When the application
+ *               enabled RTE_ETH_RX_OFFLOAD_SCATTER, the rest of a longer
+ *               frame is lent in place as a second segment, an external
+ *               buffer that spans exactly the rest of the frame and nothing
+ *               of the slot beyond it (zero copy for the payload); the slot
+ *               goes back to the guest when the mbuf is freed. Without
+ *               scatter (OVS, most applications) each frame is copied whole
+ *               into one segment. Frames shorter than zc_min are copied
+ *               whole too, for applications that hold mbufs long: a lent
+ *               slot only returns to the guest with all older ones.
+ *               Transmit copies.
  *
  * The geometry is the fixed configuration given in the devargs (or a
  * config file); queue count and MTU can not be changed by the application.
@@ -71,6 +79,11 @@ enum fp_role { FP_GUEST, FP_HOST };
 #define FP_PARK_WAIT_US 2000u
 /* Default reset_failed: seconds before a failed channel is re-created. */
 #define FP_RESET_DEFAULT_S 1u
+/* Host rx: bytes of every frame copied into private mbuf memory before the
+ * application sees it, so that its headers can not change after the PMD
+ * hands it over. Covers Ethernet + VLAN + IPv4 with options + TCP with
+ * most options, or IPv6 + TCP. Shorter frames are copied whole. */
+#define FP_HDR_COPY 128u
 
 /* Host role: each rx and tx queue marks itself busy for the length of a
  * burst; the watch parks the port while it swaps the endpoint. */
@@ -107,6 +120,10 @@ struct fp_priv {
 	struct folio_config cfg;
 	uint32_t max_frame;
 	uint32_t zc_min; /* host rx: frames shorter than this are copied */
+	/* host rx: frames shorter than this are copied whole; longer ones
+	 * lend what follows their first FP_HDR_COPY bytes. */
+	uint32_t zc_thresh;
+	int scatter; /* the application enabled RTE_ETH_RX_OFFLOAD_SCATTER */
 	struct folio_guest *guest; /* published with a release store */
 	struct folio_host *host;
 	rte_spinlock_t open_lock;
@@ -320,11 +337,30 @@ static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
 	}
 	for (int i = 0; i < rc; i++) {
 		fp_mbuf_set(top[i], lens[i], q->port);
-		if (lens[i] >= p->zc_min)
+		if (lens[i] >= p->zc_thresh)
 			q->copy_mode = 0; /* lend frames this size from now on */
 	}
 	fp_stash_take(q, pkts, n, (unsigned)rc);
 	return (uint16_t)rc;
+}
+
+/* Split a frame: its first FP_HDR_COPY bytes into the head mbuf (private
+ * memory: what the application classifies on is fixed from now on), the
+ * rest lent in place as a second segment whose external buffer is exactly
+ * that rest, with no head- or tailroom into the guest's slot. */
+static inline void fp_host_split(struct fp_queue *q, struct rte_mbuf *m,
+				 struct rte_mbuf *tail,
+				 const struct folio_frame *fr)
+{
+	/* The copy is made once, behind a compiler barrier: never re-read. */
+	fl_lend_copy(rte_pktmbuf_mtod(m, void *), fr, FP_HDR_COPY);
+	fl_lend_attach(&q->lend, tail, fr, FP_HDR_COPY);
+	tail->port = q->port;
+	m->data_len = FP_HDR_COPY;
+	m->pkt_len = fr->len;
+	m->nb_segs = 2;
+	m->next = tail;
+	m->port = q->port;
 }
 
 static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
@@ -332,35 +368,43 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 {
 	struct fp_priv *p = q->priv;
 	struct folio_frame fr[FP_STASH];
+	struct rte_mbuf *tails[FP_STASH];
 	struct rte_mbuf **top;
-	unsigned n, lent = 0, small = 0;
+	unsigned n, lent = 0, small = 0, want = 0;
 	int rc;
 
 	fl_lend_flush(&q->lend);
 	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
 	if (unlikely(!n))
 		return 0;
-	if (q->copy_mode && q->lend.lent == 0)
+	/* Without scatter the application takes one segment: copy whole. */
+	if (!p->scatter || (q->copy_mode && q->lend.lent == 0))
 		return fp_host_rx_copy(q, pkts, n);
 	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
 	if (rc <= 0)
 		return 0; /* idle, guest absent, or failed: counted */
+	for (int i = 0; i < rc; i++)
+		want += fr[i].len >= p->zc_thresh;
+	/* A second mbuf per lent frame; when the pool is short, copy. */
+	if (want && rte_pktmbuf_alloc_bulk(q->mp, tails, want)) {
+		q->rx_nombuf++;
+		want = 0;
+	}
 	top = &q->stash[q->stash_n - n];
 	for (int i = 0; i < rc; i++) {
 		struct rte_mbuf *m = top[i];
 
-		if (fr[i].len < p->zc_min) {
+		if (fr[i].len < p->zc_thresh || lent == want) {
 			rte_memcpy(rte_pktmbuf_mtod(m, void *), fr[i].data,
 				   fr[i].len);
 			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
+			fp_mbuf_set(m, fr[i].len, q->port);
 			small++;
 		} else {
-			/* Zero copy: the mbuf's data is the frame in its slot.
-			 * Only the length is trusted; the bytes are guest data. */
-			fl_lend_attach(&q->lend, m, &fr[i], 0);
-			lent++;
+			/* Only the length is trusted; the lent bytes are guest
+			 * data that the guest may still change. */
+			fp_host_split(q, m, tails[lent++], &fr[i]);
 		}
-		fp_mbuf_set(m, fr[i].len, q->port);
 	}
 	if (lent)
 		fl_lend_count(&q->lend, lent);
@@ -491,6 +535,8 @@ static int fp_configure(struct rte_eth_dev *dev)
 		       dev->data->name, dev->data->mtu, p->cfg.mtu);
 		return -EINVAL;
 	}
+	p->scatter = !!(dev->data->dev_conf.rxmode.offloads &
+			RTE_ETH_RX_OFFLOAD_SCATTER);
 	return 0;
 }
 
@@ -516,6 +562,9 @@ static int fp_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim = info->rx_desc_lim;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* Host role with scatter: frames come as a private header segment
+	 * and a lent payload segment. Without it, always one segment. */
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->default_rxportconf.ring_size = (uint16_t)p->cfg.ring_entries;
@@ -943,6 +992,8 @@ static void fp_rxq_info(struct rte_eth_dev *dev, uint16_t qid,
 	qinfo->mp = q ? q->mp : NULL;
 	qinfo->nb_desc = (uint16_t)p->cfg.ring_entries;
 	qinfo->rx_buf_size = (uint16_t)p->max_frame;
+	/* Host role with scatter: a private header segment, a lent rest. */
+	qinfo->scattered_rx = p->role == FP_HOST && p->scatter;
 	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
 }
 
@@ -1208,6 +1259,7 @@ static int fp_parse(const char *name, const char *args, struct fp_priv *p)
 		goto out;
 	}
 	p->max_frame = folio_config_max_frame(&p->cfg);
+	p->zc_thresh = p->zc_min > FP_HDR_COPY ? p->zc_min : FP_HDR_COPY + 1;
 	fl_reset_init(&p->rs, p->reset_s);
 out:
 	rte_kvargs_free(kv);
