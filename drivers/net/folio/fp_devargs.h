@@ -5,7 +5,7 @@
  * with its "region" spelled "path"; the PMD's own keys are listed here.
  * The probe's "known:" message and RTE_PMD_REGISTER_PARAM_STRING (through
  * a header generated at build time by fp_param_gen.c) are both written
- * from these two tables.
+ * from these two tables (fp_keys.c); fp_devargs.c parses them.
  */
 #ifndef FP_DEVARGS_H
 #define FP_DEVARGS_H
@@ -32,5 +32,11 @@ int fp_devarg_known(const char *name);
  * @return bytes written (without the NUL), or -1 when buf is too short.
  */
 int fp_devargs_list(char *buf, size_t len, int values);
+
+struct fp_priv;
+
+/* Parse the devargs args of vdev name into p (role, configuration, host
+ * options). Logs what is wrong, naming the key. @return 0 or -EINVAL. */
+int fp_parse(const char *name, const char *args, struct fp_priv *p);
 
 #endif

@@ -31,21 +31,20 @@
  * re-creates the region with a new epoch reset_failed seconds later, once
  * every queue is parked out of the datapath and no frame is lent; the
  * counters carry over (docs/pmd.md, "Peers coming and going").
+ *
+ * This file holds the ethdev ops, the queues, the counters and the probe;
+ * fp_rxtx.c the bursts, fp_watch.c the host watch, fp_devargs.c the
+ * devargs (fp_priv.h is their shared state).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <rte_alarm.h>
-#include <rte_atomic.h>
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_spinlock.h>
@@ -54,119 +53,29 @@
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
 
-#include "config_keys.h"
 #include "folio.h"
 #include "folio_lend.h"
 #include "fp_devargs.h"
 #include "fp_param_string.h"
+#include "fp_priv.h"
+#include "fp_rxtx.h"
+#include "fp_watch.h"
 
 RTE_LOG_REGISTER(folio_logtype, pmd.net.folio, NOTICE);
-#define FL_LOG(level, fmt, ...)                                          \
-	rte_log(RTE_LOG_##level, folio_logtype, "net_folio: " fmt "\n", \
-		##__VA_ARGS__)
-
-enum fp_role { FP_GUEST, FP_HOST };
-
-#define FP_STASH FOLIO_MAX_BURST
-/* Multi-segment frames are gathered into this many bounce buffers per
- * transmit burst; a burst stops early when they are used up. */
-#define FP_BOUNCE 32u
-/* A guest port whose region is not there yet retries this often. */
-#define FP_OPEN_RETRY_MS 20u
-/* Host role: how often the watch looks for a guest that left or failed. */
-#define FP_WATCH_US 100000u
-/* Host role: how long the watch waits for the bursts in flight to end. */
-#define FP_PARK_WAIT_US 2000u
-/* Default reset_failed: seconds before a failed channel is re-created. */
-#define FP_RESET_DEFAULT_S 1u
-/* Host rx: bytes of every frame copied into private mbuf memory before the
- * application sees it, so that its headers can not change after the PMD
- * hands it over. Covers Ethernet + VLAN + IPv4 with options + TCP with
- * most options, or IPv6 + TCP. Shorter frames are copied whole. */
-#define FP_HDR_COPY 128u
-
-/* Host role: each rx and tx queue marks itself busy for the length of a
- * burst; the watch parks the port while it swaps the endpoint. */
-enum { FP_RX, FP_TX };
-
-struct fp_priv;
-
-/* One Folio queue pair; the ethdev rx and tx queue qid both point here. */
-struct fp_queue {
-	struct fp_priv *priv;
-	uint16_t qid;
-	uint16_t port;
-	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
-	unsigned stash_n;
-	struct rte_mbuf *stash[FP_STASH]; /* preallocated rx mbufs */
-	uint64_t rx_nombuf;
-	uint64_t tx_bad; /* mbufs dropped: length outside the config */
-	/* host: the frames lent out of this queue and their batched give-back
-	 * (folio_lend.h). Both the receive burst and the free callback run on
-	 * the queue's lcore (see docs/pmd.md); others only read lend.lent. */
-	struct fl_lend lend;
-	int copy_mode; /* host: last burst was all short frames */
-	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
-	uint64_t base[FOLIO_STAT__COUNT]; /* counters at the last reset */
-	/* host: what earlier endpoints of this port counted, since the last
-	 * stats reset; a re-created region starts its counters at zero. */
-	uint64_t acc[FOLIO_STAT__COUNT];
-	uint32_t busy[2]; /* host: inside a burst, per direction */
-	int rx_setup, tx_setup;
-};
-
-struct fp_priv {
-	enum fp_role role;
-	struct folio_config cfg;
-	uint32_t max_frame;
-	uint32_t zc_min; /* host rx: frames shorter than this are copied */
-	/* host rx: frames shorter than this are copied whole; longer ones
-	 * lend what follows their first FP_HDR_COPY bytes. */
-	uint32_t zc_thresh;
-	int scatter; /* the application enabled RTE_ETH_RX_OFFLOAD_SCATTER */
-	struct folio_guest *guest; /* published with a release store */
-	struct folio_host *host;
-	rte_spinlock_t open_lock;
-	/* host: serialises the watch's endpoint swap against the control
-	 * calls (stats, xstats, link) that read p->host. */
-	rte_spinlock_t ctl_lock;
-	uint32_t reset_s;     /* reset_failed: seconds, 0 = never */
-	struct fl_reset rs;   /* when the watch re-creates the region */
-	uint32_t watch_on;    /* the watch re-arms itself while set */
-	uint32_t park;        /* the watch holds the datapath out */
-	/* 1: bursts fence themselves (no membarrier(2) here); 0: the watch
-	 * fences every thread of the process with membarrier instead. */
-	int dp_fence;
-	uint64_t next_open; /* tsc of the next lazy open attempt */
-	int open_err;       /* last error logged by a lazy open */
-	int desc_logged;    /* a descriptor hint was logged */
-	struct rte_ether_addr mac;
-	struct fp_queue *qs[FOLIO_MAX_QUEUES];
-};
 
 static void fp_folio_log(void *ctx, int level, const char *msg)
 {
 	(void)ctx;
 	rte_log(level <= FOLIO_LOG_ERR ? RTE_LOG_ERR :
 		level == FOLIO_LOG_WARN ? RTE_LOG_WARNING : RTE_LOG_INFO,
-		folio_logtype, "net_folio: %s\n", msg);
+		(uint32_t)folio_logtype, "net_folio: %s\n", msg);
 }
 
 /* ---- endpoint access ---------------------------------------------------- */
 
-static int fp_membarrier(int cmd)
-{
-	return (int)syscall(__NR_membarrier, cmd, 0, 0);
-}
-
-static inline struct folio_guest *fp_guest(struct fp_priv *p)
-{
-	return __atomic_load_n(&p->guest, __ATOMIC_ACQUIRE);
-}
-
 /* Open the region if the host has made it. Never blocks: a missing or not
  * yet written region is retried later, at most every FP_OPEN_RETRY_MS. */
-static int fp_guest_try_open(struct fp_priv *p, int force)
+int fp_guest_try_open(struct fp_priv *p, int force)
 {
 	struct folio_guest *g = NULL;
 	uint64_t now = rte_get_timer_cycles();
@@ -189,7 +98,7 @@ static int fp_guest_try_open(struct fp_priv *p, int force)
 		if (rc != p->open_err)
 			rte_log(rc == -ENOENT || rc == FOLIO_ESMALL ||
 				rc == FOLIO_ENOTREADY ? RTE_LOG_INFO : RTE_LOG_ERR,
-				folio_logtype, "net_folio: guest: %s: %s (will retry)\n",
+				(uint32_t)folio_logtype, "net_folio: guest: %s: %s (will retry)\n",
 				p->cfg.region, folio_strerror(rc));
 		p->open_err = rc;
 		__atomic_store_n(&p->next_open, now + rte_get_timer_hz() *
@@ -208,313 +117,6 @@ static int fp_qstats(struct fp_priv *p, unsigned q, struct folio_stats *st)
 		return p->host ? folio_host_stats(p->host, q, st) : -ENODEV;
 	g = fp_guest(p);
 	return g ? folio_guest_stats(g, q, st) : -ENODEV;
-}
-
-/*
- * Enter a host queue's datapath; fails while the watch has the port parked.
- * A Dekker pair: the burst stores busy then loads park, the watch stores
- * park then loads busy. The store-load fence each side needs is, on the
- * burst's side, only a compiler barrier: the watch calls membarrier(2),
- * which runs a full fence on every thread of the process. So a burst costs
- * two plain stores and a load. Where membarrier is refused, bursts fence
- * themselves (dp_fence).
- */
-static inline int fp_gate_enter(struct fp_queue *q, unsigned dir)
-{
-	struct fp_priv *p = q->priv;
-
-	__atomic_store_n(&q->busy[dir], 1, __ATOMIC_RELAXED);
-	if (unlikely(p->dp_fence))
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	/* Acquire: pairs with the release that ends a swap (new p->host). */
-	if (unlikely(__atomic_load_n(&p->park, __ATOMIC_ACQUIRE))) {
-		__atomic_store_n(&q->busy[dir], 0, __ATOMIC_RELEASE);
-		return 0;
-	}
-	return 1;
-}
-
-static inline void fp_gate_exit(struct fp_queue *q, unsigned dir)
-{
-	__atomic_store_n(&q->busy[dir], 0, __ATOMIC_RELEASE);
-}
-
-/* ---- rx ----------------------------------------------------------------- */
-
-/* Make sure the stash holds n mbufs. @return how many it holds. */
-static inline unsigned fp_stash_fill(struct fp_queue *q, unsigned n)
-{
-	if (q->stash_n < n) {
-		unsigned want = FP_STASH - q->stash_n;
-
-		/* Refill in one go; when the pool runs low, take just
-		 * what this burst needs. */
-		if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n], want)) {
-			want = n - q->stash_n;
-			if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n],
-						   want)) {
-				q->rx_nombuf++;
-				return q->stash_n;
-			}
-		}
-		q->stash_n += want;
-	}
-	return n;
-}
-
-/* Hand out the first k mbufs of the stash's top n; keep the rest. */
-static inline void fp_stash_take(struct fp_queue *q, struct rte_mbuf **out,
-				 unsigned n, unsigned k)
-{
-	struct rte_mbuf **top = &q->stash[q->stash_n - n];
-
-	memcpy(out, top, k * sizeof(*out));
-	memmove(top, top + k, (n - k) * sizeof(*top));
-	q->stash_n -= k;
-}
-
-/* The stash holds freshly reset mbufs: only the length and port change. */
-static inline void fp_mbuf_set(struct rte_mbuf *m, uint32_t len, uint16_t port)
-{
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	m->port = port;
-}
-
-static uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = rxq;
-	struct folio_guest *g = fp_guest(q->priv);
-	void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	struct rte_mbuf **top;
-	unsigned n;
-	int rc;
-
-	if (unlikely(!g)) {
-		if (fp_guest_try_open(q->priv, 0))
-			return 0;
-		g = fp_guest(q->priv);
-	}
-	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
-	if (unlikely(!n))
-		return 0;
-	top = &q->stash[q->stash_n - n];
-	for (unsigned i = 0; i < n; i++)
-		bufs[i] = rte_pktmbuf_mtod(top[i], void *);
-	/* The one copy: slot -> the application's mbuf. */
-	rc = folio_guest_rx_burst(g, q->qid, bufs, lens, n);
-	if (rc <= 0)
-		return 0; /* idle, host away (ENOTREADY) or failed: counted */
-	for (int i = 0; i < rc; i++)
-		fp_mbuf_set(top[i], lens[i], q->port);
-	fp_stash_take(q, pkts, n, (unsigned)rc);
-	return (uint16_t)rc;
-}
-
-/* Copy mode: every frame is copied into the mbuf in one burst call, and
- * the slots go back to the guest with one index store. Used while frames
- * are short (below zc_min) and none is lent out, since lending needs every
- * older slot given back first. */
-static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
-				unsigned n)
-{
-	struct fp_priv *p = q->priv;
-	struct rte_mbuf **top = &q->stash[q->stash_n - n];
-	void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	int rc;
-
-	for (unsigned i = 0; i < n; i++)
-		bufs[i] = rte_pktmbuf_mtod(top[i], void *);
-	rc = folio_host_rx_burst(p->host, q->qid, bufs, lens, n);
-	if (rc <= 0) {
-		if (rc == -EBUSY) /* frames still lent: lend, do not copy */
-			q->copy_mode = 0;
-		return 0;
-	}
-	for (int i = 0; i < rc; i++) {
-		fp_mbuf_set(top[i], lens[i], q->port);
-		if (lens[i] >= p->zc_thresh)
-			q->copy_mode = 0; /* lend frames this size from now on */
-	}
-	fp_stash_take(q, pkts, n, (unsigned)rc);
-	return (uint16_t)rc;
-}
-
-/* Split a frame: its first FP_HDR_COPY bytes into the head mbuf (private
- * memory: what the application classifies on is fixed from now on), the
- * rest lent in place as a second segment whose external buffer is exactly
- * that rest, with no head- or tailroom into the guest's slot. */
-static inline void fp_host_split(struct fp_queue *q, struct rte_mbuf *m,
-				 struct rte_mbuf *tail,
-				 const struct folio_frame *fr)
-{
-	/* The copy is made once, behind a compiler barrier: never re-read. */
-	fl_lend_copy(rte_pktmbuf_mtod(m, void *), fr, FP_HDR_COPY);
-	fl_lend_attach(&q->lend, tail, fr, FP_HDR_COPY);
-	tail->port = q->port;
-	m->data_len = FP_HDR_COPY;
-	m->pkt_len = fr->len;
-	m->nb_segs = 2;
-	m->next = tail;
-	m->port = q->port;
-}
-
-static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
-				uint16_t nb)
-{
-	struct fp_priv *p = q->priv;
-	struct folio_frame fr[FP_STASH];
-	struct rte_mbuf *tails[FP_STASH];
-	struct rte_mbuf **top;
-	unsigned n, lent = 0, small = 0, want = 0;
-	int rc;
-
-	fl_lend_flush(&q->lend);
-	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
-	if (unlikely(!n))
-		return 0;
-	/* Without scatter the application takes one segment: copy whole. */
-	if (!p->scatter || (q->copy_mode && q->lend.lent == 0))
-		return fp_host_rx_copy(q, pkts, n);
-	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
-	if (rc <= 0)
-		return 0; /* idle, guest absent, or failed: counted */
-	for (int i = 0; i < rc; i++)
-		want += fr[i].len >= p->zc_thresh;
-	/* A second mbuf per lent frame; when the pool is short, copy. */
-	if (want && rte_pktmbuf_alloc_bulk(q->mp, tails, want)) {
-		q->rx_nombuf++;
-		want = 0;
-	}
-	top = &q->stash[q->stash_n - n];
-	for (int i = 0; i < rc; i++) {
-		struct rte_mbuf *m = top[i];
-
-		if (fr[i].len < p->zc_thresh || lent == want) {
-			rte_memcpy(rte_pktmbuf_mtod(m, void *), fr[i].data,
-				   fr[i].len);
-			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
-			fp_mbuf_set(m, fr[i].len, q->port);
-			small++;
-		} else {
-			/* Only the length is trusted; the lent bytes are guest
-			 * data that the guest may still change. */
-			fp_host_split(q, m, tails[lent++], &fr[i]);
-		}
-	}
-	if (lent)
-		fl_lend_count(&q->lend, lent);
-	q->copy_mode = small == (unsigned)rc;
-	fp_stash_take(q, pkts, n, (unsigned)rc);
-	return (uint16_t)rc;
-}
-
-static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = rxq;
-	uint16_t n;
-
-	if (unlikely(!fp_gate_enter(q, FP_RX)))
-		return 0; /* the region is being re-created */
-	n = fp_host_rx_lend(q, pkts, nb);
-	fp_gate_exit(q, FP_RX);
-	return n;
-}
-
-/* ---- tx ----------------------------------------------------------------- */
-
-/*
- * Gather up to nb frames: drop (and count) a leading frame whose length the
- * configuration refuses, stop before a later one so that the mbufs taken
- * stay a prefix. A multi-segment mbuf is gathered into a bounce buffer
- * (two copies); single-segment mbufs are copied once, straight from the
- * mbuf into the slot. @return frames to send; *skip = dropped leading ones.
- */
-static inline unsigned fp_tx_gather(struct fp_queue *q, struct rte_mbuf **pkts,
-				    unsigned nb, const void **bufs,
-				    uint32_t *lens, unsigned *skip)
-{
-	uint32_t max = q->priv->max_frame;
-	unsigned n = 0, bounce = 0, i;
-
-	*skip = 0;
-	for (i = 0; i < nb; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint32_t len = m->pkt_len;
-
-		if (unlikely(len < FOLIO_MIN_FRAME || len > max)) {
-			if (n)
-				break;
-			q->tx_bad++;
-			rte_pktmbuf_free(m);
-			(*skip)++;
-			continue;
-		}
-		if (likely(m->nb_segs == 1)) {
-			bufs[n] = rte_pktmbuf_mtod(m, const void *);
-		} else {
-			uint8_t *b;
-
-			if (bounce == FP_BOUNCE)
-				break;
-			b = q->bounce + (size_t)bounce++ * max;
-			bufs[n] = rte_pktmbuf_read(m, 0, len, b);
-		}
-		lens[n++] = len;
-	}
-	return n;
-}
-
-static inline uint16_t fp_tx_finish(struct rte_mbuf **pkts, unsigned skip,
-				    int rc)
-{
-	if (rc <= 0)
-		return (uint16_t)skip; /* full, peer away, or failed */
-	rte_pktmbuf_free_bulk(pkts + skip, (unsigned)rc);
-	return (uint16_t)(skip + (unsigned)rc);
-}
-
-static uint16_t fp_guest_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = txq;
-	struct folio_guest *g = fp_guest(q->priv);
-	const void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	unsigned n, skip;
-
-	if (unlikely(!g)) {
-		if (fp_guest_try_open(q->priv, 0))
-			return 0;
-		g = fp_guest(q->priv);
-	}
-	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
-			 &skip);
-	/* The one copy: the application's mbuf -> slot. */
-	return fp_tx_finish(pkts, skip,
-			    n ? folio_guest_tx_burst(g, q->qid, bufs, lens, n) : 0);
-}
-
-static uint16_t fp_host_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = txq;
-	const void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	unsigned n, skip;
-	uint16_t done;
-
-	if (unlikely(!fp_gate_enter(q, FP_TX)))
-		return 0; /* the region is being re-created */
-	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
-			 &skip);
-	done = fp_tx_finish(pkts, skip,
-			    n ? folio_host_tx_burst(q->priv->host, q->qid, bufs,
-						    lens, n) : 0);
-	fp_gate_exit(q, FP_TX);
-	return done;
 }
 
 /* ---- control ------------------------------------------------------------ */
@@ -584,163 +186,15 @@ static int fp_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
-static uint32_t fp_lent(struct fp_priv *p)
-{
-	uint32_t n = 0;
-
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (p->qs[q])
-			n += fl_lend_out(&p->qs[q]->lend);
-	return n;
-}
-
-/* Replace the host endpoint by a fresh one: a new epoch, which a guest that
- * left or failed attaches to afresh. The caller holds ctl_lock and has made
- * sure that no datapath call uses the old endpoint and nothing is lent out
- * of it. What the old endpoint counted carries over in acc. */
-static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
-{
-	int rc;
-
-	if (p->host) {
-		for (unsigned q = 0; q < p->cfg.queues; q++) {
-			struct fp_queue *fq = p->qs[q];
-			struct folio_stats st;
-
-			if (!fq || folio_host_stats(p->host, q, &st))
-				continue;
-			for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
-				fq->acc[k] += st.v[k] - fq->base[k];
-			memset(fq->base, 0, sizeof(fq->base));
-			fq->copy_mode = 0;
-		}
-	}
-	rc = fl_host_recreate(&p->cfg, &p->host);
-	/* The new endpoint (or none) has lent nothing. */
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (p->qs[q])
-			fl_lend_rebind(&p->qs[q]->lend, p->host);
-	if (rc) {
-		FL_LOG(ERR, "%s: host: %s: %s", dev->data->name, p->cfg.region,
-		       folio_strerror(rc));
-		return fl_errno(rc);
-	}
-	return 0;
-}
-
-/* Park the port's datapath: @return 1 once no burst is running and none
- * can start, 0 (and unparked) when a queue stays inside a burst for
- * FP_PARK_WAIT_US. A polling lcore is inside a burst most of the time;
- * once it sees park, its next burst returns at once, so the wait is the
- * length of the bursts in flight. */
-static int fp_park_all(struct fp_priv *p)
-{
-	uint64_t end;
-
-	__atomic_store_n(&p->park, 1, __ATOMIC_RELAXED);
-	if (p->dp_fence) {
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	} else if (fp_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)) {
-		/* Registered at probe, so not expected; without the fence
-		 * the busy marks prove nothing: do not swap. */
-		__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-		return 0;
-	}
-	if (!p->host)
-		return 1; /* parked since a failed create: nothing runs */
-	end = rte_get_timer_cycles() + rte_get_timer_hz() * FP_PARK_WAIT_US / 1000000;
-	for (unsigned q = 0; q < p->cfg.queues; q++) {
-		for (unsigned d = 0; p->qs[q] && d < 2; d++) {
-			while (__atomic_load_n(&p->qs[q]->busy[d], __ATOMIC_ACQUIRE)) {
-				if (rte_get_timer_cycles() > end) {
-					__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-					return 0;
-				}
-				rte_pause();
-			}
-		}
-	}
-	return 1;
-}
-
-static void fp_unpark_all(struct fp_priv *p)
-{
-	__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-}
-
-/*
- * The host watch, on the EAL alarm thread while the port is started: a
- * queue that failed, or whose guest left, makes it re-create the region
- * after reset_failed seconds. The datapath is parked for the swap only, so
- * the application never stops or restarts the port.
- */
-static void fp_watch(void *arg)
-{
-	struct rte_eth_dev *dev = arg;
-	struct fp_priv *p = dev->data->dev_private;
-	uint64_t now = rte_get_timer_cycles();
-
-	rte_spinlock_lock(&p->ctl_lock);
-	if (fl_reset_due(&p->rs, fl_host_down(p->host, p->cfg.queues), now) &&
-	    fp_park_all(p)) {
-		/* Parked: nothing new is lent; wait for what is. */
-		if (fp_lent(p) == 0) {
-			int ok = fp_host_recreate(dev, p) == 0;
-
-			fl_reset_done(&p->rs, ok, now);
-			if (ok)
-				FL_LOG(NOTICE, "%s: guest left or failed; region %s re-created, epoch %u",
-				       dev->data->name, p->cfg.region,
-				       folio_host_epoch(p->host));
-		}
-		/* Without an endpoint (create failed) the port stays parked
-		 * and the watch tries again reset_failed seconds later. */
-		if (p->host)
-			fp_unpark_all(p);
-	}
-	rte_spinlock_unlock(&p->ctl_lock);
-	if (__atomic_load_n(&p->watch_on, __ATOMIC_ACQUIRE))
-		rte_eal_alarm_set(FP_WATCH_US, fp_watch, dev);
-}
-
-static void fp_watch_stop(struct fp_priv *p, struct rte_eth_dev *dev)
-{
-	__atomic_store_n(&p->watch_on, 0, __ATOMIC_RELEASE);
-	/* Waits for a running callback, which then does not re-arm. */
-	rte_eal_alarm_cancel(fp_watch, dev);
-}
-
 static int fp_start(struct rte_eth_dev *dev)
 {
 	struct fp_priv *p = dev->data->dev_private;
 	int rc;
 
 	if (p->role == FP_HOST) {
-		/* A restart of the port re-arms queues that a guest failed:
-		 * a new epoch, which the guest attaches to afresh. Not while
-		 * frames are still lent out of the old mapping. */
-		rte_spinlock_lock(&p->ctl_lock);
-		rc = 0;
-		if (!p->host || (fl_host_down(p->host, p->cfg.queues) && fp_lent(p) == 0)) {
-			rc = fp_host_recreate(dev, p);
-			if (rc == 0)
-				FL_LOG(INFO, "%s: host region %s, epoch %u",
-				       dev->data->name, p->cfg.region,
-				       folio_host_epoch(p->host));
-		}
-		p->rs.down_at = 0;
-		if (rc == 0)
-			fp_unpark_all(p);
-		rte_spinlock_unlock(&p->ctl_lock);
+		rc = fp_host_start(dev);
 		if (rc)
 			return rc;
-		if (p->reset_s) {
-			__atomic_store_n(&p->watch_on, 1, __ATOMIC_RELEASE);
-			rc = rte_eal_alarm_set(FP_WATCH_US, fp_watch, dev);
-			if (rc)
-				FL_LOG(WARNING, "%s: no watch (%s): a guest that leaves needs a port restart",
-				       dev->data->name, rte_strerror(-rc));
-		}
 	} else {
 		rc = fp_guest_try_open(p, 1);
 		if (rc == FOLIO_EMAGIC || rc == FOLIO_EVERSION ||
@@ -1140,131 +594,6 @@ static const struct eth_dev_ops fp_ops = {
 };
 
 /* ---- probe -------------------------------------------------------------- */
-
-static int fp_parse(const char *name, const char *args, struct fp_priv *p)
-{
-	struct rte_kvargs *kv = NULL;
-	char err[256];
-	int rc = 0, role_set = 0, where_set = 0;
-
-	folio_config_init(&p->cfg);
-	p->zc_min = 0;
-	p->reset_s = FP_RESET_DEFAULT_S;
-	if (!args || !*args) {
-		FL_LOG(ERR, "%s: devargs role=guest|host and path= are required", name);
-		return -EINVAL;
-	}
-	kv = rte_kvargs_parse(args, NULL);
-	if (!kv) {
-		FL_LOG(ERR, "%s: cannot parse devargs '%s'", name, args);
-		return -EINVAL;
-	}
-	/* Unknown keys first, so that a typo is named before anything else. */
-	for (unsigned i = 0; i < kv->count; i++) {
-		char known[512];
-
-		if (fp_devarg_known(kv->pairs[i].key))
-			continue;
-		(void)fp_devargs_list(known, sizeof(known), 0); /* fits: 512 */
-		FL_LOG(ERR, "%s: unknown devarg '%s' (known: %s)", name,
-		       kv->pairs[i].key, known);
-		rc = -EINVAL;
-		goto out;
-	}
-	/* A config file first; keys given as devargs override it. */
-	for (unsigned i = 0; i < kv->count; i++) {
-		if (strcmp(kv->pairs[i].key, "config"))
-			continue;
-		where_set = 1;
-		rc = folio_config_load(&p->cfg, kv->pairs[i].value, err, sizeof(err));
-		if (rc) {
-			FL_LOG(ERR, "%s: %s", name, err);
-			goto out;
-		}
-	}
-	for (unsigned i = 0; i < kv->count; i++) {
-		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
-
-		if (!val)
-			val = "";
-		if (!strcmp(key, "config"))
-			continue;
-		if (!strcmp(key, "role")) {
-			role_set = 1;
-			if (!strcmp(val, "guest")) {
-				p->role = FP_GUEST;
-			} else if (!strcmp(val, "host")) {
-				p->role = FP_HOST;
-			} else {
-				FL_LOG(ERR, "%s: role must be guest or host, not '%s'",
-				       name, val);
-				rc = -EINVAL;
-				goto out;
-			}
-		} else if (!strcmp(key, "zc_min")) {
-			char *end;
-			unsigned long v = strtoul(val, &end, 10);
-
-			if (!*val || *end || v > 65536) {
-				FL_LOG(ERR, "%s: zc_min must be 0..65536", name);
-				rc = -EINVAL;
-				goto out;
-			}
-			p->zc_min = (uint32_t)v;
-		} else if (!strcmp(key, "reset_failed")) {
-			char *end;
-			unsigned long v = strtoul(val, &end, 10);
-
-			if (!*val || *end || v > 3600) {
-				FL_LOG(ERR, "%s: reset_failed must be 0..3600 seconds (0: never)",
-				       name);
-				rc = -EINVAL;
-				goto out;
-			}
-			p->reset_s = (uint32_t)v;
-		} else if (!strcmp(key, "park")) {
-			if (!strcmp(val, "membarrier")) {
-				p->dp_fence = 0;
-			} else if (!strcmp(val, "fence")) {
-				p->dp_fence = 1;
-			} else {
-				FL_LOG(ERR, "%s: park must be membarrier or fence, not '%s'",
-				       name, val);
-				rc = -EINVAL;
-				goto out;
-			}
-		} else {
-			/* A key of the fixed configuration: its line of the
-			 * library's table parses and range-checks it. */
-			where_set |= !strcmp(key, "path");
-			rc = fl_config_key_set(&p->cfg, fl_config_key_find(
-						       strcmp(key, "path") ? key : "region"),
-					       val, err, sizeof(err));
-			if (rc) {
-				FL_LOG(ERR, "%s: %s", name, err);
-				goto out;
-			}
-		}
-	}
-	/* No silent default region: the channel is named explicitly. */
-	if (!role_set || !where_set) {
-		FL_LOG(ERR, "%s: devargs role=guest|host and path= (or region in "
-		       "config=) are required", name);
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = folio_config_validate(&p->cfg, err, sizeof(err));
-	if (rc) {
-		FL_LOG(ERR, "%s: %s", name, err);
-		goto out;
-	}
-	p->max_frame = folio_config_max_frame(&p->cfg);
-	p->zc_thresh = p->zc_min > FP_HDR_COPY ? p->zc_min : FP_HDR_COPY + 1;
-	fl_reset_init(&p->rs, p->reset_s);
-out:
-	rte_kvargs_free(kv);
-	return rc;
-}
 
 static int fp_probe(struct rte_vdev_device *vdev)
 {
