@@ -34,7 +34,7 @@ int example_parse(int argc, char **argv, struct example_args *a, const char *pro
 
 		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			usage(prog);
-			return 1;
+			exit(0);
 		}
 		if (!v) {
 			fprintf(stderr, "%s: %s needs a value (or unknown option)\n", prog, o);

@@ -13,7 +13,8 @@ struct example_args {
 	unsigned duration;         /* --duration, seconds; 0: no limit */
 };
 
-/* Returns 0, or non-zero after printing the error or the help. */
+/* Returns 0, or non-zero after printing the error; --help prints the
+ * usage and exits 0. */
 int example_parse(int argc, char **argv, struct example_args *a, const char *prog);
 
 void example_print_stats(const char *who, const struct folio_stats *st);

@@ -10,12 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <folio.h>
 
 #include "common.h"
+#include "tool.h"
 
 /* Byte i of frame seq. The first 8 bytes carry seq itself. */
 static uint8_t pattern(uint64_t seq, uint32_t i)
@@ -62,29 +61,25 @@ int main(int argc, char **argv)
 	void *rxp[EXAMPLE_BURST];
 	uint32_t txl[EXAMPLE_BURST], rxl[EXAMPLE_BURST];
 	uint64_t sent = 0, got = 0;
-	int rc;
+	int rc = 0;
 
 	if (example_parse(argc, argv, &a, "folio-echo-guest"))
 		return 2;
 	uint32_t max = folio_config_max_frame(&a.cfg);
 
-	/* The host may still be starting: retry for a few seconds. */
-	for (int tries = 0; tries < 100; tries++) {
-		rc = folio_guest_open(&a.cfg, &g);
-		if (rc != -ENOENT && rc != FOLIO_ENOTREADY && rc != FOLIO_ESMALL)
-			break;
-		usleep(50000);
-	}
-	if (rc) {
-		fprintf(stderr, "echo-guest: %s: %s\n", a.cfg.region, folio_strerror(rc));
+	/* The host may still be starting: wait for it for a few seconds. */
+	tool_init("echo-guest");
+	if (tool_guest_open(&a.cfg, tool_now() + 5, &g))
 		return 1;
-	}
 	for (int i = 0; i < EXAMPLE_BURST; i++)
 		rxp[i] = rx[i];
 
-	time_t deadline = time(NULL) + (a.duration ? a.duration : 60);
+	double deadline = tool_now() + (a.duration ? a.duration : 60);
+	struct folio_backoff idle;
+
+	folio_backoff_init(&idle);
 	while (got < a.frames) {
-		if (time(NULL) > deadline) {
+		if (tool_now() > deadline) {
 			fprintf(stderr, "echo-guest: timed out after %llu of %llu frames\n",
 				(unsigned long long)got, (unsigned long long)a.frames);
 			break;
@@ -100,17 +95,22 @@ int main(int argc, char **argv)
 			n++;
 		}
 		rc = n ? folio_guest_tx_burst(g, 0, txp, txl, n) : 0;
-		if (rc == FOLIO_ENOTREADY)
+		if (rc == FOLIO_ENOTREADY) {
+			folio_backoff(&idle, 0);
 			continue;
+		}
 		if (rc < 0)
 			break;
 		sent += (uint64_t)rc;
 
 		rc = folio_guest_rx_burst(g, 0, rxp, rxl, EXAMPLE_BURST);
-		if (rc == FOLIO_ENOTREADY)
+		if (rc == FOLIO_ENOTREADY) {
+			folio_backoff(&idle, 0);
 			continue;
+		}
 		if (rc < 0)
 			break;
+		folio_backoff(&idle, rc);
 		for (int i = 0; i < rc; i++, got++) {
 			if (verify(rx[i], rxl[i], got, max)) {
 				fprintf(stderr, "echo-guest: frame %llu corrupt\n",

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <folio.h>
 
 #include "common.h"
 #include "tool.h"
+
+/* Longest wait for room in the guest's ring before a burst is dropped. */
+#define ECHO_TX_WAIT_S 5
 
 int main(int argc, char **argv)
 {
@@ -24,7 +26,7 @@ int main(int argc, char **argv)
 	static uint8_t bufs[EXAMPLE_BURST][FOLIO_MAX_MTU + FOLIO_L2_OVERHEAD];
 	void *ptr[EXAMPLE_BURST];
 	uint32_t lens[EXAMPLE_BURST];
-	uint64_t echoed = 0;
+	uint64_t echoed = 0, dropped = 0;
 	struct folio_stats st;
 	int rc;
 
@@ -45,8 +47,8 @@ int main(int argc, char **argv)
 	tool_signals();
 	folio_backoff_init(&idle);
 
-	time_t end = a.duration ? time(NULL) + a.duration : 0;
-	while (!tool_stop && (!end || time(NULL) < end)) {
+	double end = a.duration ? tool_now() + a.duration : 0;
+	while (!tool_stop && (!end || tool_now() < end)) {
 		/* Copy the guest's frames out (lengths already checked)... */
 		int n = folio_host_rx_burst(h, 0, ptr, lens, EXAMPLE_BURST);
 
@@ -72,8 +74,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "echo-host: rx: %s\n", folio_strerror(n));
 			break;
 		}
-		/* ...and send them back, waiting while the guest's ring is full. */
-		for (int sent = 0; sent < n && !tool_stop;) {
+		/* ...and send them back, waiting while the guest's ring is full,
+		 * but not for ever: a guest that stopped reading loses them. */
+		double give_up = tool_now() + ECHO_TX_WAIT_S;
+		int sent = 0;
+
+		while (sent < n && !tool_stop) {
 			int m = folio_host_tx_burst(h, 0, (const void *const *)ptr + sent,
 						    lens + sent, (unsigned)(n - sent));
 			if (m < 0) {
@@ -82,13 +88,20 @@ int main(int argc, char **argv)
 				break;
 			}
 			sent += m;
+			if (!m && tool_now() >= give_up) {
+				fprintf(stderr, "echo-host: the guest's ring stayed full for %d s: "
+					"%d frames dropped\n", ECHO_TX_WAIT_S, n - sent);
+				dropped += (uint64_t)(n - sent);
+				break;
+			}
 		}
-		echoed += (uint64_t)n;
+		echoed += (uint64_t)sent;
 		folio_backoff(&idle, n);
 	}
 	folio_host_stats(h, 0, &st);
 	example_print_stats("echo-host", &st);
-	fprintf(stderr, "echo-host: %llu frames echoed\n", (unsigned long long)echoed);
+	fprintf(stderr, "echo-host: %llu frames echoed, %llu dropped\n",
+		(unsigned long long)echoed, (unsigned long long)dropped);
 	folio_host_close(h);
 	return (st.state == FOLIO_Q_FAILED) ? 1 : 0;
 }

@@ -50,27 +50,12 @@ static int is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-/*
- * The keys. Columns: name, kind, power of two, digested, min, max (for a
- * string: its length), field, help. The digest hashes the digested keys
- * in this order (config_keys.h).
- */
-const struct fl_config_key fl_config_keys[] = {
-	{"queues", FL_KEY_UINT, 0, 1, 1, FOLIO_MAX_QUEUES, FL_KEY_FIELD(queues),
-	 "queue pairs"},
-	{"ring_entries", FL_KEY_UINT, 1, 1, FOLIO_MIN_ENTRIES, FOLIO_MAX_ENTRIES,
-	 FL_KEY_FIELD(ring_entries), "entries per ring"},
-	{"slot_size", FL_KEY_UINT, 1, 1, FOLIO_MIN_SLOT, FOLIO_MAX_SLOT,
-	 FL_KEY_FIELD(slot_size), "bytes per slot, at least mtu + 18"},
-	{"mtu", FL_KEY_UINT, 0, 1, FOLIO_MIN_MTU, FOLIO_MAX_MTU, FL_KEY_FIELD(mtu),
-	 "largest L3 payload"},
-	{"guest_mac", FL_KEY_MAC, 0, 1, 0, 0, FL_KEY_FIELD(guest_mac), "the guest's MAC"},
-	{"host_mac", FL_KEY_MAC, 0, 1, 0, 0, FL_KEY_FIELD(host_mac), "the host's MAC"},
-	{"numa_node", FL_KEY_INT, 0, 0, -1, 1023, FL_KEY_FIELD(numa_node),
-	 "NUMA node of the host's mapping, -1: none"},
-	{"region", FL_KEY_STR, 0, 0, 1, sizeof(((struct folio_config *)0)->region) - 1,
-	 FL_KEY_FIELD(region), "region path"},
-};
+/* The table of config_keys.h as data; the digest hashes the digested keys
+ * in this order. */
+#define FL_KEY_LINE(f, kind, pow2, digested, min, max, help) \
+	{#f, kind, pow2, digested, min, max, FL_KEY_FIELD(f), help},
+const struct fl_config_key fl_config_keys[] = {FL_CONFIG_KEYS(FL_KEY_LINE)};
+#undef FL_KEY_LINE
 const unsigned fl_config_nkeys = sizeof(fl_config_keys) / sizeof(fl_config_keys[0]);
 
 /* folio_config_load() marks the keys it has seen in a 64-bit mask. */
@@ -166,7 +151,7 @@ int fl_config_key_expect(const struct fl_config_key *k, char *buf, size_t len)
 	case FL_KEY_MAC:
 		return put(buf, len, "a MAC such as 02:f0:00:00:00:01");
 	default:
-		return put(buf, len, "a string of %lld to %lld bytes",
+		return put(buf, len, "a %s of %lld to %lld bytes", k->help,
 			   (long long)k->min, (long long)k->max);
 	}
 }
@@ -212,25 +197,38 @@ static const void *cfield(const struct folio_config *cfg, const struct fl_config
 	return (const char *)cfg + k->off;
 }
 
+/* FL_KEY_UINT and FL_KEY_INT: the field's value, and whether it is allowed. */
+static int64_t int_value(const struct folio_config *cfg, const struct fl_config_key *k)
+{
+	const void *p = cfield(cfg, k);
+
+	if (k->kind == FL_KEY_UINT)
+		return *(const uint32_t *)p;
+	return *(const int32_t *)p;
+}
+
+static int int_ok(const struct fl_config_key *k, int64_t v)
+{
+	return v >= k->min && v <= k->max && (!k->pow2 || is_pow2((uint64_t)v));
+}
+
 int fl_config_key_set(struct folio_config *cfg, const struct fl_config_key *k,
 		      const char *value, char *err, size_t errlen)
 {
-	uint64_t u;
 	int64_t v;
 	uint8_t mac[6];
 	size_t n;
 
 	switch (k->kind) {
 	case FL_KEY_UINT:
-		if (parse_u64(value, &u) || u < (uint64_t)k->min ||
-		    u > (uint64_t)k->max || (k->pow2 && !is_pow2(u)))
-			return bad_value(k, value, err, errlen);
-		*(uint32_t *)field(cfg, k) = (uint32_t)u;
-		return 0;
 	case FL_KEY_INT:
-		if (parse_i64(value, &v) || v < k->min || v > k->max)
+		if ((k->kind == FL_KEY_UINT && *value == '-') || parse_i64(value, &v) ||
+		    !int_ok(k, v))
 			return bad_value(k, value, err, errlen);
-		*(int32_t *)field(cfg, k) = (int32_t)v;
+		if (k->kind == FL_KEY_UINT)
+			*(uint32_t *)field(cfg, k) = (uint32_t)v;
+		else
+			*(int32_t *)field(cfg, k) = (int32_t)v;
 		return 0;
 	case FL_KEY_MAC:
 		if (parse_mac(value, mac))
@@ -253,29 +251,20 @@ int fl_config_key_check(const struct folio_config *cfg,
 	int64_t v;
 	const char *s;
 
-	switch (k->kind) {
-	case FL_KEY_UINT:
-		v = *(const uint32_t *)cfield(cfg, k);
-		if (k->pow2 && !is_pow2((uint64_t)v))
-			break;
-		/* fall through */
-	case FL_KEY_INT:
-		if (k->kind == FL_KEY_INT)
-			v = *(const int32_t *)cfield(cfg, k);
-		if (v < k->min || v > k->max)
-			break;
-		return 0;
-	case FL_KEY_MAC:
-		return 0; /* any 6 bytes parse; the relations are checked apart */
-	default:
+	if (k->kind == FL_KEY_MAC)
+		return 0; /* any 6 bytes are a MAC; the relations are checked apart */
+	if (k->kind == FL_KEY_STR) {
 		s = cfield(cfg, k);
 		if (!memchr(s, '\0', k->size))
 			return fail(err, errlen, -EINVAL, "%s is not terminated", k->name);
 		/* Empty, set by code, means unset (a memfd needs no path). */
 		v = (int64_t)strlen(s);
-		if (v > k->max)
-			break;
-		return 0;
+		if (v <= k->max)
+			return 0;
+	} else {
+		v = int_value(cfg, k);
+		if (int_ok(k, v))
+			return 0;
 	}
 	fl_config_key_expect(k, want, sizeof(want));
 	return fail(err, errlen, -EINVAL, "%s = %lld: expected %s", k->name,
@@ -285,19 +274,17 @@ int fl_config_key_check(const struct folio_config *cfg,
 int fl_config_key_format(const struct folio_config *cfg,
 			 const struct fl_config_key *k, char *buf, size_t len)
 {
-	const uint8_t *m;
+	const uint8_t *m = cfield(cfg, k);
 
 	switch (k->kind) {
 	case FL_KEY_UINT:
-		return put(buf, len, "%u", *(const uint32_t *)cfield(cfg, k));
 	case FL_KEY_INT:
-		return put(buf, len, "%d", *(const int32_t *)cfield(cfg, k));
+		return put(buf, len, "%lld", (long long)int_value(cfg, k));
 	case FL_KEY_MAC:
-		m = cfield(cfg, k);
 		return put(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 			   m[3], m[4], m[5]);
 	default:
-		return put(buf, len, "%.*s", (int)k->size, (const char *)cfield(cfg, k));
+		return put(buf, len, "%.*s", (int)k->size, (const char *)m);
 	}
 }
 
@@ -500,7 +487,7 @@ uint64_t folio_config_digest(const struct folio_config *cfg)
 		if (!k->digested)
 			continue;
 		if (k->kind == FL_KEY_UINT || k->kind == FL_KEY_INT)
-			h = fnv_u32(h, *(const uint32_t *)p);
+			h = fnv_u32(h, (uint32_t)int_value(cfg, k));
 		else if (k->kind == FL_KEY_MAC)
 			h = fnv(h, p, 6);
 		else

@@ -2,14 +2,17 @@
 /*
  * config_keys.h - the one table of configuration keys (internal).
  *
- * Every key of struct folio_config is one line of fl_config_keys[] in
- * config.c: its name, kind, range, whether it must be a power of two, and
- * whether the digest covers it. The parser (folio_config_set), the file
- * reader's "given twice" check, the validator, the formatter, the "known:"
- * list of the error messages and the digest all iterate over that table;
- * drivers that take the keys in another syntax (net_folio's devargs) can
- * do the same through the calls below. Adding a key is its field in
- * struct folio_config plus one line in the table.
+ * Every key of struct folio_config is one line of FL_CONFIG_KEYS below:
+ * its name (the field's name), kind, whether it must be a power of two,
+ * whether the digest covers it, its range, and a few words of help. From
+ * it config.c makes fl_config_keys[], over which the parser
+ * (folio_config_set), the file reader's "given twice" check, the
+ * validator, the formatter, the "known:" list of the error messages and
+ * the digest all iterate. Drivers that take the keys in another syntax
+ * (net_folio's devargs) use the same table at run time through the calls
+ * below, or expand FL_CONFIG_KEYS with a macro of their own where they
+ * need a string literal (a help string, RTE_PMD_REGISTER_PARAM_STRING).
+ * Adding a key is its field in struct folio_config plus one line here.
  *
  * Order matters for digested keys: the digest hashes them in table order,
  * so a new digested key goes at the end of the digested ones (and changes
@@ -42,9 +45,27 @@ struct fl_config_key {
 	const char *help; /* a few words for usage texts */
 };
 
+/*
+ * X(field, kind, pow2, digested, min, max, help), one line per key. For
+ * FL_KEY_STR, min and max bound the length and help says what the string
+ * is ("a region path of 1 to 255 bytes").
+ */
+#define FL_CONFIG_KEYS(X)                                                      \
+	X(queues, FL_KEY_UINT, 0, 1, 1, FOLIO_MAX_QUEUES, "queue pairs")       \
+	X(ring_entries, FL_KEY_UINT, 1, 1, FOLIO_MIN_ENTRIES, FOLIO_MAX_ENTRIES, \
+	  "entries per ring")                                                  \
+	X(slot_size, FL_KEY_UINT, 1, 1, FOLIO_MIN_SLOT, FOLIO_MAX_SLOT,        \
+	  "bytes per slot, at least mtu + 18")                                 \
+	X(mtu, FL_KEY_UINT, 0, 1, FOLIO_MIN_MTU, FOLIO_MAX_MTU, "largest L3 payload") \
+	X(guest_mac, FL_KEY_MAC, 0, 1, 0, 0, "the guest's MAC")                \
+	X(host_mac, FL_KEY_MAC, 0, 1, 0, 0, "the host's MAC")                  \
+	X(numa_node, FL_KEY_INT, 0, 0, -1, 1023,                               \
+	  "NUMA node of the host's mapping, -1: none")                         \
+	X(region, FL_KEY_STR, 0, 0, 1, FL_KEY_SIZE(region) - 1, "region path")
+
 /* The field of struct folio_config that a table line describes. */
-#define FL_KEY_FIELD(f) \
-	offsetof(struct folio_config, f), sizeof(((struct folio_config *)0)->f)
+#define FL_KEY_SIZE(f) sizeof(((struct folio_config *)0)->f)
+#define FL_KEY_FIELD(f) offsetof(struct folio_config, f), FL_KEY_SIZE(f)
 
 extern const struct fl_config_key fl_config_keys[];
 extern const unsigned fl_config_nkeys;

@@ -127,6 +127,7 @@ netns_can() {
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # ---- waiting -----------------------------------------------------------------------
+# SECONDS below are whole seconds; the helpers poll every 0.1 s.
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 on timeout.
 wait_for() {
 	local secs=$1 i

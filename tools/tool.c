@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tool.h"
 
@@ -104,6 +105,30 @@ int tool_parse_seconds(const char *s, double max, double *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int tool_guest_open(const struct folio_config *cfg, double deadline,
+		    struct folio_guest **g)
+{
+	int rc, said = 0;
+
+	for (;;) {
+		rc = folio_guest_open(cfg, g);
+		if (rc == 0)
+			return 0;
+		if (!folio_error_is_transient(rc))
+			break;
+		if (!said) {
+			fprintf(stderr, "%s: waiting for the host on %s (%s)\n", prog_name,
+				cfg->region, folio_strerror(rc));
+			said = 1;
+		}
+		if (tool_stop || (deadline > 0 && tool_now() >= deadline))
+			break;
+		usleep(50 * 1000);
+	}
+	fprintf(stderr, "%s: %s: %s\n", prog_name, cfg->region, folio_strerror(rc));
+	return rc;
 }
 
 uint64_t tool_violations(const struct folio_stats *st)

@@ -73,6 +73,17 @@ int tool_parse_ulong(const char *s, unsigned long min, unsigned long max,
  */
 int tool_parse_seconds(const char *s, double max, double *out);
 
+/**
+ * Open the guest side of cfg->region, waiting for the host while the
+ * failure is transient (folio_error_is_transient(): no file yet, not sized,
+ * no ready epoch), polling every 50 ms, until deadline (tool_now() seconds;
+ * 0: no deadline) or tool_stop. Says "PROG: waiting for the host on REGION
+ * (why)" once, and names the region and the cause when it gives up.
+ * @return 0 with *g set, or the last code of folio_guest_open().
+ */
+int tool_guest_open(const struct folio_config *cfg, double deadline,
+		    struct folio_guest **g);
+
 /** The protocol-violation counters of one queue, summed: bad_index,
  * bad_length and bad_header. */
 uint64_t tool_violations(const struct folio_stats *st);

@@ -158,31 +158,6 @@ fail:
 	return -1;
 }
 
-/* Wait for the host: the region may not exist, be unsized or unwritten. */
-static int open_region(const struct folio_config *cfg, double deadline,
-		       struct folio_guest **g)
-{
-	int rc, said = 0;
-
-	for (;;) {
-		rc = folio_guest_open(cfg, g);
-		if (rc == 0)
-			return 0;
-		if (rc != -ENOENT && rc != FOLIO_ENOTREADY && rc != FOLIO_ESMALL) {
-			fprintf(stderr, "folio-tapd: %s: %s\n", cfg->region, folio_strerror(rc));
-			return rc;
-		}
-		if (!said) {
-			fprintf(stderr, "folio-tapd: waiting for the host on %s (%s)\n",
-				cfg->region, folio_strerror(rc));
-			said = 1;
-		}
-		if (tool_stop || (deadline > 0 && tool_now() >= deadline))
-			return rc;
-		usleep(100 * 1000);
-	}
-}
-
 static void print_stats(const char *when, struct folio_guest *g, unsigned q)
 {
 	struct folio_stats fs;
@@ -447,7 +422,8 @@ int main(int argc, char **argv)
 	b.fd = tap_create(tap, &cfg);
 	if (b.fd < 0)
 		return 1;
-	rc = open_region(&cfg, deadline, &b.g);
+	/* Wait for the host: the region may not exist, be unsized or unwritten. */
+	rc = tool_guest_open(&cfg, deadline, &b.g);
 	if (rc) {
 		close(b.fd);
 		return tool_stop || deadline > 0 ? 0 : 1;

@@ -350,7 +350,7 @@ static void long_value_keeps_the_range(void **state)
 	assert_non_null(strstr(small, "queues = '7777"));
 	memset(v, 'a', sizeof(v) - 1);
 	assert_int_equal(folio_config_set(&c, "region", v, small, sizeof(small)), -EINVAL);
-	assert_non_null(strstr(small, "1 to 255 bytes"));
+	assert_non_null(strstr(small, "expected a region path of 1 to 255 bytes"));
 	assert_int_equal(folio_config_set(&c, v, "1", small, sizeof(small)), -ENOENT);
 	assert_non_null(strstr(small, "(known: queues"));
 	/* The same through a file, whose message also names file and line. */
@@ -407,6 +407,20 @@ static void one_key_table(void **state)
 	assert_int_equal(folio_config_validate(&c, err, sizeof(err)), 0);
 }
 
+/* A driver can expand the same table into a string literal at compile
+ * time (a devargs help string): it lists the keys of the run-time table. */
+#define KEY_NAME(f, kind, pow2, digested, min, max, help) ", " #f
+static void keys_as_a_literal(void **state)
+{
+	static const char names[] = FL_CONFIG_KEYS(KEY_NAME);
+	char list[256];
+
+	(void)state;
+	assert_true(fl_config_key_list(list, sizeof(list)) > 0);
+	assert_string_equal(names + 2, list);
+	assert_int_equal(fl_config_key_list(list, 10), -ENOSPC);
+}
+
 /* The digest of the defaults, as the layout version 1 regions carry it:
  * the table order of the digested keys must not change it. */
 static void digest_is_stable(void **state)
@@ -416,6 +430,22 @@ static void digest_is_stable(void **state)
 	(void)state;
 	folio_config_init(&c);
 	assert_true(folio_config_digest(&c) == 0x544dfffb4186dac7ull);
+}
+
+/* Which codes a caller waiting for its peer retries on (folio.h). */
+static void transient_codes(void **state)
+{
+	static const int yes[] = {-ENOENT, FOLIO_ESMALL, FOLIO_ENOTREADY};
+	static const int no[] = {0, 1, 64, -EINVAL, -EACCES, -ENOMEM, FOLIO_EPEER,
+				 FOLIO_EFAILED, FOLIO_EMAGIC, FOLIO_EVERSION,
+				 FOLIO_EDIGEST, FOLIO_EGONE};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_int_equal(folio_error_is_transient(yes[i]), 1);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (folio_error_is_transient(no[i]))
+			fail_msg("code %d is not transient", no[i]);
 }
 
 int main(void)
@@ -435,6 +465,8 @@ int main(void)
 		cmocka_unit_test(long_value_keeps_the_range),
 		cmocka_unit_test(one_key_table),
 		cmocka_unit_test(digest_is_stable),
+		cmocka_unit_test(keys_as_a_literal),
+		cmocka_unit_test(transient_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
