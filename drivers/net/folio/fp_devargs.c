@@ -43,7 +43,7 @@ int fp_parse(const char *name, const char *args, struct fp_priv *p)
 
 		if (fp_devarg_known(kv->pairs[i].key))
 			continue;
-		(void)fp_devargs_list(known, sizeof(known), 0); /* fits: 512 */
+		(void)fp_devargs_list(known, sizeof(known)); /* fits: 512 */
 		FL_LOG(ERR, "%s: unknown devarg '%s' (known: %s)", name,
 		       kv->pairs[i].key, known);
 		rc = -EINVAL;

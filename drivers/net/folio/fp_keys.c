@@ -9,20 +9,18 @@
 #include "config_keys.h"
 #include "fp_devargs.h"
 
+#define FP_OWN_FIRST(name, value) { #name, value, 1 },
+#define FP_OWN_LAST(name, value) { #name, value, 0 },
 const struct fp_devarg fp_devargs[] = {
-	{ "role", "guest|host", 1 },
-	{ "path", "<region>", 1 },
-	{ "config", "<file>", 1 },
-	{ "zc_min", "<bytes>", 0 },
-	{ "reset_failed", "<seconds>", 0 },
-	{ "park", "membarrier|fence", 0 },
+	FP_DEVARGS_FIRST(FP_OWN_FIRST)
+	FP_DEVARGS_LAST(FP_OWN_LAST)
 };
 const unsigned fp_ndevargs = sizeof(fp_devargs) / sizeof(fp_devargs[0]);
 
-/* The region is given as path=, never as region=. */
+/* A string key (the region) is given as path=, never by its name. */
 static int cfg_key_is_devarg(const struct fl_config_key *k)
 {
-	return strcmp(k->name, "region") != 0;
+	return k->kind != FL_KEY_STR;
 }
 
 int fp_devarg_known(const char *name)
@@ -35,11 +33,9 @@ int fp_devarg_known(const char *name)
 	return k && cfg_key_is_devarg(k);
 }
 
-static int add(char *buf, size_t len, size_t *o, int values, const char *name,
-	       const char *value)
+static int add(char *buf, size_t len, size_t *o, const char *name)
 {
-	int n = snprintf(buf + *o, len - *o, "%s%s%s%s", *o ? (values ? " " : ", ") : "",
-			 name, values ? "=" : "", values ? value : "");
+	int n = snprintf(buf + *o, len - *o, "%s%s", *o ? ", " : "", name);
 
 	if (n < 0 || (size_t)n >= len - *o)
 		return -1;
@@ -47,7 +43,7 @@ static int add(char *buf, size_t len, size_t *o, int values, const char *name,
 	return 0;
 }
 
-int fp_devargs_list(char *buf, size_t len, int values)
+int fp_devargs_list(char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -55,21 +51,14 @@ int fp_devargs_list(char *buf, size_t len, int values)
 		return -1;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < fp_ndevargs; i++)
-		if (fp_devargs[i].first &&
-		    add(buf, len, &o, values, fp_devargs[i].name, fp_devargs[i].value))
+		if (fp_devargs[i].first && add(buf, len, &o, fp_devargs[i].name))
 			return -1;
-	for (unsigned i = 0; i < fl_config_nkeys; i++) {
-		const struct fl_config_key *k = &fl_config_keys[i];
-
-		if (cfg_key_is_devarg(k) &&
-		    add(buf, len, &o, values, k->name,
-			k->kind == FL_KEY_MAC ? "<mac>" :
-			k->kind == FL_KEY_STR ? "<string>" : "<n>"))
+	for (unsigned i = 0; i < fl_config_nkeys; i++)
+		if (cfg_key_is_devarg(&fl_config_keys[i]) &&
+		    add(buf, len, &o, fl_config_keys[i].name))
 			return -1;
-	}
 	for (unsigned i = 0; i < fp_ndevargs; i++)
-		if (!fp_devargs[i].first &&
-		    add(buf, len, &o, values, fp_devargs[i].name, fp_devargs[i].value))
+		if (!fp_devargs[i].first && add(buf, len, &o, fp_devargs[i].name))
 			return -1;
 	return (int)o;
 }

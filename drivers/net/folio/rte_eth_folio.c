@@ -56,7 +56,6 @@
 #include "folio.h"
 #include "folio_lend.h"
 #include "fp_devargs.h"
-#include "fp_param_string.h"
 #include "fp_priv.h"
 #include "fp_rxtx.h"
 #include "fp_watch.h"
