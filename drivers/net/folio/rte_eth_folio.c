@@ -95,8 +95,7 @@ int fp_guest_try_open(struct fp_priv *p, int force)
 		p->open_err = 0;
 	} else {
 		if (rc != p->open_err)
-			rte_log(rc == -ENOENT || rc == FOLIO_ESMALL ||
-				rc == FOLIO_ENOTREADY ? RTE_LOG_INFO : RTE_LOG_ERR,
+			rte_log(folio_error_is_transient(rc) ? RTE_LOG_INFO : RTE_LOG_ERR,
 				(uint32_t)folio_logtype, "net_folio: guest: %s: %s (will retry)\n",
 				p->cfg.region, folio_strerror(rc));
 		p->open_err = rc;
