@@ -31,21 +31,20 @@
  * re-creates the region with a new epoch reset_failed seconds later, once
  * every queue is parked out of the datapath and no frame is lent; the
  * counters carry over (docs/pmd.md, "Peers coming and going").
+ *
+ * This file holds the ethdev ops, the queues, the counters and the probe;
+ * fp_rxtx.c the bursts, fp_watch.c the host watch, fp_devargs.c the
+ * devargs (fp_priv.h is their shared state).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <rte_alarm.h>
-#include <rte_atomic.h>
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_spinlock.h>
@@ -55,138 +54,27 @@
 #include <ethdev_vdev.h>
 
 #include "folio.h"
+#include "folio_lend.h"
+#include "fp_devargs.h"
+#include "fp_priv.h"
+#include "fp_rxtx.h"
+#include "fp_watch.h"
 
 RTE_LOG_REGISTER(folio_logtype, pmd.net.folio, NOTICE);
-#define FL_LOG(level, fmt, ...)                                          \
-	rte_log(RTE_LOG_##level, folio_logtype, "net_folio: " fmt "\n", \
-		##__VA_ARGS__)
-
-enum fp_role { FP_GUEST, FP_HOST };
-
-#define FP_STASH FOLIO_MAX_BURST
-/* Multi-segment frames are gathered into this many bounce buffers per
- * transmit burst; a burst stops early when they are used up. */
-#define FP_BOUNCE 32u
-/* A guest port whose region is not there yet retries this often. */
-#define FP_OPEN_RETRY_MS 20u
-/* Host role: how often the watch looks for a guest that left or failed. */
-#define FP_WATCH_US 100000u
-/* Host role: how long the watch waits for the bursts in flight to end. */
-#define FP_PARK_WAIT_US 2000u
-/* Default reset_failed: seconds before a failed channel is re-created. */
-#define FP_RESET_DEFAULT_S 1u
-/* Host rx: bytes of every frame copied into private mbuf memory before the
- * application sees it, so that its headers can not change after the PMD
- * hands it over. Covers Ethernet + VLAN + IPv4 with options + TCP with
- * most options, or IPv6 + TCP. Shorter frames are copied whole. */
-#define FP_HDR_COPY 128u
-
-/* Host role: each rx and tx queue marks itself busy for the length of a
- * burst; the watch parks the port while it swaps the endpoint. */
-enum { FP_RX, FP_TX };
-
-struct fp_priv;
-
-/* One lent guest frame: the external-buffer descriptor of its slot. */
-struct fp_zc_slot {
-	struct rte_mbuf_ext_shared_info shinfo;
-	struct fp_queue *q;
-	uint32_t id;
-};
-
-/* One Folio queue pair; the ethdev rx and tx queue qid both point here. */
-struct fp_queue {
-	struct fp_priv *priv;
-	/* host: the endpoint the lent frames belong to. The free callback
-	 * uses this, not priv, which is gone after close. */
-	struct folio_host *host;
-	uint16_t qid;
-	uint16_t port;
-	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
-	unsigned stash_n;
-	struct rte_mbuf *stash[FP_STASH]; /* preallocated rx mbufs */
-	uint64_t rx_nombuf;
-	uint64_t tx_bad; /* mbufs dropped: length outside the config */
-	/* host: external mbufs not yet freed. Both the receive burst and the
-	 * free callback run on the queue's lcore (see docs/pmd.md), so this
-	 * needs no atomic read-modify-write; others only read it. */
-	uint32_t lent;
-	/* host: ids of freed lent frames, given back at the next burst. One
-	 * tight loop of index stores per burst keeps the consumer index line
-	 * in this core's cache, where a store per mbuf free would bounce it
-	 * to the guest's core and back for every frame. */
-	uint32_t nret;
-	uint32_t *ret; /* ring_entries ids */
-	int copy_mode; /* host: last burst was all short frames */
-	struct fp_zc_slot *zc; /* host role: ring_entries descriptors */
-	uint8_t *bounce;       /* FP_BOUNCE * max_frame bytes */
-	uint64_t base[FOLIO_STAT__COUNT]; /* counters at the last reset */
-	/* host: what earlier endpoints of this port counted, since the last
-	 * stats reset; a re-created region starts its counters at zero. */
-	uint64_t acc[FOLIO_STAT__COUNT];
-	uint32_t busy[2]; /* host: inside a burst, per direction */
-	int rx_setup, tx_setup;
-};
-
-struct fp_priv {
-	enum fp_role role;
-	struct folio_config cfg;
-	uint32_t max_frame;
-	uint32_t zc_min; /* host rx: frames shorter than this are copied */
-	/* host rx: frames shorter than this are copied whole; longer ones
-	 * lend what follows their first FP_HDR_COPY bytes. */
-	uint32_t zc_thresh;
-	int scatter; /* the application enabled RTE_ETH_RX_OFFLOAD_SCATTER */
-	struct folio_guest *guest; /* published with a release store */
-	struct folio_host *host;
-	rte_spinlock_t open_lock;
-	/* host: serialises the watch's endpoint swap against the control
-	 * calls (stats, xstats, link) that read p->host. */
-	rte_spinlock_t ctl_lock;
-	uint32_t reset_s;     /* reset_failed: seconds, 0 = never */
-	uint32_t watch_on;    /* the watch re-arms itself while set */
-	uint32_t park;        /* the watch holds the datapath out */
-	/* 1: bursts fence themselves (no membarrier(2) here); 0: the watch
-	 * fences every thread of the process with membarrier instead. */
-	int dp_fence;
-	uint64_t failed_at;   /* tsc when the watch first saw a failed queue */
-	uint64_t restarts;    /* regions re-created by the watch */
-	uint64_t next_open; /* tsc of the next lazy open attempt */
-	int open_err;       /* last error logged by a lazy open */
-	int desc_logged;    /* a descriptor hint was logged */
-	struct rte_ether_addr mac;
-	struct fp_queue *qs[FOLIO_MAX_QUEUES];
-};
-
-static const char *const fp_keys[] = {
-	"role", "path", "config", "queues", "ring_entries", "slot_size", "mtu",
-	"guest_mac", "host_mac", "numa_node", "zc_min", "reset_failed", "park",
-	NULL,
-};
 
 static void fp_folio_log(void *ctx, int level, const char *msg)
 {
 	(void)ctx;
 	rte_log(level <= FOLIO_LOG_ERR ? RTE_LOG_ERR :
 		level == FOLIO_LOG_WARN ? RTE_LOG_WARNING : RTE_LOG_INFO,
-		folio_logtype, "net_folio: %s\n", msg);
+		(uint32_t)folio_logtype, "net_folio: %s\n", msg);
 }
 
 /* ---- endpoint access ---------------------------------------------------- */
 
-static int fp_membarrier(int cmd)
-{
-	return (int)syscall(__NR_membarrier, cmd, 0, 0);
-}
-
-static inline struct folio_guest *fp_guest(struct fp_priv *p)
-{
-	return __atomic_load_n(&p->guest, __ATOMIC_ACQUIRE);
-}
-
 /* Open the region if the host has made it. Never blocks: a missing or not
  * yet written region is retried later, at most every FP_OPEN_RETRY_MS. */
-static int fp_guest_try_open(struct fp_priv *p, int force)
+int fp_guest_try_open(struct fp_priv *p, int force)
 {
 	struct folio_guest *g = NULL;
 	uint64_t now = rte_get_timer_cycles();
@@ -207,9 +95,8 @@ static int fp_guest_try_open(struct fp_priv *p, int force)
 		p->open_err = 0;
 	} else {
 		if (rc != p->open_err)
-			rte_log(rc == -ENOENT || rc == FOLIO_ESMALL ||
-				rc == FOLIO_ENOTREADY ? RTE_LOG_INFO : RTE_LOG_ERR,
-				folio_logtype, "net_folio: guest: %s: %s (will retry)\n",
+			rte_log(folio_error_is_transient(rc) ? RTE_LOG_INFO : RTE_LOG_ERR,
+				(uint32_t)folio_logtype, "net_folio: guest: %s: %s (will retry)\n",
 				p->cfg.region, folio_strerror(rc));
 		p->open_err = rc;
 		__atomic_store_n(&p->next_open, now + rte_get_timer_hz() *
@@ -228,342 +115,6 @@ static int fp_qstats(struct fp_priv *p, unsigned q, struct folio_stats *st)
 		return p->host ? folio_host_stats(p->host, q, st) : -ENODEV;
 	g = fp_guest(p);
 	return g ? folio_guest_stats(g, q, st) : -ENODEV;
-}
-
-/*
- * Enter a host queue's datapath; fails while the watch has the port parked.
- * A Dekker pair: the burst stores busy then loads park, the watch stores
- * park then loads busy. The store-load fence each side needs is, on the
- * burst's side, only a compiler barrier: the watch calls membarrier(2),
- * which runs a full fence on every thread of the process. So a burst costs
- * two plain stores and a load. Where membarrier is refused, bursts fence
- * themselves (dp_fence).
- */
-static inline int fp_gate_enter(struct fp_queue *q, unsigned dir)
-{
-	struct fp_priv *p = q->priv;
-
-	__atomic_store_n(&q->busy[dir], 1, __ATOMIC_RELAXED);
-	if (unlikely(p->dp_fence))
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	/* Acquire: pairs with the release that ends a swap (new p->host). */
-	if (unlikely(__atomic_load_n(&p->park, __ATOMIC_ACQUIRE))) {
-		__atomic_store_n(&q->busy[dir], 0, __ATOMIC_RELEASE);
-		return 0;
-	}
-	return 1;
-}
-
-static inline void fp_gate_exit(struct fp_queue *q, unsigned dir)
-{
-	__atomic_store_n(&q->busy[dir], 0, __ATOMIC_RELEASE);
-}
-
-/* ---- rx ----------------------------------------------------------------- */
-
-/* Make sure the stash holds n mbufs. @return how many it holds. */
-static inline unsigned fp_stash_fill(struct fp_queue *q, unsigned n)
-{
-	if (q->stash_n < n) {
-		unsigned want = FP_STASH - q->stash_n;
-
-		/* Refill in one go; when the pool runs low, take just
-		 * what this burst needs. */
-		if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n], want)) {
-			want = n - q->stash_n;
-			if (rte_pktmbuf_alloc_bulk(q->mp, &q->stash[q->stash_n],
-						   want)) {
-				q->rx_nombuf++;
-				return q->stash_n;
-			}
-		}
-		q->stash_n += want;
-	}
-	return n;
-}
-
-/* Hand out the first k mbufs of the stash's top n; keep the rest. */
-static inline void fp_stash_take(struct fp_queue *q, struct rte_mbuf **out,
-				 unsigned n, unsigned k)
-{
-	struct rte_mbuf **top = &q->stash[q->stash_n - n];
-
-	memcpy(out, top, k * sizeof(*out));
-	memmove(top, top + k, (n - k) * sizeof(*top));
-	q->stash_n -= k;
-}
-
-/* The stash holds freshly reset mbufs: only the length and port change. */
-static inline void fp_mbuf_set(struct rte_mbuf *m, uint32_t len, uint16_t port)
-{
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	m->port = port;
-}
-
-static uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = rxq;
-	struct folio_guest *g = fp_guest(q->priv);
-	void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	struct rte_mbuf **top;
-	unsigned n;
-	int rc;
-
-	if (unlikely(!g)) {
-		if (fp_guest_try_open(q->priv, 0))
-			return 0;
-		g = fp_guest(q->priv);
-	}
-	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
-	if (unlikely(!n))
-		return 0;
-	top = &q->stash[q->stash_n - n];
-	for (unsigned i = 0; i < n; i++)
-		bufs[i] = rte_pktmbuf_mtod(top[i], void *);
-	/* The one copy: slot -> the application's mbuf. */
-	rc = folio_guest_rx_burst(g, q->qid, bufs, lens, n);
-	if (rc <= 0)
-		return 0; /* idle, host away (ENOTREADY) or failed: counted */
-	for (int i = 0; i < rc; i++)
-		fp_mbuf_set(top[i], lens[i], q->port);
-	fp_stash_take(q, pkts, n, (unsigned)rc);
-	return (uint16_t)rc;
-}
-
-static void fp_zc_free(void *addr, void *opaque)
-{
-	struct fp_zc_slot *s = opaque;
-	struct fp_queue *q = s->q;
-
-	(void)addr;
-	/* At most ring_entries frames are lent, so ret never overflows. */
-	q->ret[q->nret++] = s->id;
-	/* Release: the watch that reads lent == 0 also sees nret. */
-	__atomic_store_n(&q->lent, q->lent - 1, __ATOMIC_RELEASE);
-}
-
-/* Give the freed lent frames back to the guest. */
-static inline void fp_zc_flush(struct fp_queue *q)
-{
-	/* One call and one index store for the whole batch. */
-	(void)folio_host_rx_done_burst(q->host, q->qid, q->ret, q->nret);
-	q->nret = 0;
-}
-
-/* Copy mode: every frame is copied into the mbuf in one burst call, and
- * the slots go back to the guest with one index store. Used while frames
- * are short (below zc_min) and none is lent out, since lending needs every
- * older slot given back first. */
-static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
-				unsigned n)
-{
-	struct fp_priv *p = q->priv;
-	struct rte_mbuf **top = &q->stash[q->stash_n - n];
-	void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	int rc;
-
-	for (unsigned i = 0; i < n; i++)
-		bufs[i] = rte_pktmbuf_mtod(top[i], void *);
-	rc = folio_host_rx_burst(p->host, q->qid, bufs, lens, n);
-	if (rc <= 0) {
-		if (rc == -EBUSY) /* frames still lent: lend, do not copy */
-			q->copy_mode = 0;
-		return 0;
-	}
-	for (int i = 0; i < rc; i++) {
-		fp_mbuf_set(top[i], lens[i], q->port);
-		if (lens[i] >= p->zc_thresh)
-			q->copy_mode = 0; /* lend frames this size from now on */
-	}
-	fp_stash_take(q, pkts, n, (unsigned)rc);
-	return (uint16_t)rc;
-}
-
-/* Split a frame: its first FP_HDR_COPY bytes into the head mbuf (private
- * memory: what the application classifies on is fixed from now on), the
- * rest lent in place as a second segment whose external buffer is exactly
- * that rest, with no head- or tailroom into the guest's slot. */
-static inline void fp_host_split(struct fp_queue *q, struct rte_mbuf *m,
-				 struct rte_mbuf *tail,
-				 const struct folio_frame *fr)
-{
-	struct fp_priv *p = q->priv;
-	struct fp_zc_slot *s = &q->zc[fr->id & (p->cfg.ring_entries - 1)];
-	uint16_t rest = (uint16_t)(fr->len - FP_HDR_COPY);
-
-	rte_memcpy(rte_pktmbuf_mtod(m, void *), fr->data, FP_HDR_COPY);
-	s->id = fr->id;
-	rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
-	rte_pktmbuf_attach_extbuf(tail, (uint8_t *)(uintptr_t)fr->data + FP_HDR_COPY,
-				  RTE_BAD_IOVA, rest, &s->shinfo);
-	tail->data_len = rest;
-	tail->pkt_len = rest;
-	tail->port = q->port;
-	m->data_len = FP_HDR_COPY;
-	m->pkt_len = fr->len;
-	m->nb_segs = 2;
-	m->next = tail;
-	m->port = q->port;
-}
-
-static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
-				uint16_t nb)
-{
-	struct fp_priv *p = q->priv;
-	struct folio_frame fr[FP_STASH];
-	struct rte_mbuf *tails[FP_STASH];
-	struct rte_mbuf **top;
-	unsigned n, lent = 0, small = 0, want = 0;
-	int rc;
-
-	if (q->nret)
-		fp_zc_flush(q);
-	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
-	if (unlikely(!n))
-		return 0;
-	/* Without scatter the application takes one segment: copy whole. */
-	if (!p->scatter || (q->copy_mode && q->lent == 0))
-		return fp_host_rx_copy(q, pkts, n);
-	rc = folio_host_rx_peek(p->host, q->qid, fr, n);
-	if (rc <= 0)
-		return 0; /* idle, guest absent, or failed: counted */
-	for (int i = 0; i < rc; i++)
-		want += fr[i].len >= p->zc_thresh;
-	/* A second mbuf per lent frame; when the pool is short, copy. */
-	if (want && rte_pktmbuf_alloc_bulk(q->mp, tails, want)) {
-		q->rx_nombuf++;
-		want = 0;
-	}
-	top = &q->stash[q->stash_n - n];
-	for (int i = 0; i < rc; i++) {
-		struct rte_mbuf *m = top[i];
-
-		if (fr[i].len < p->zc_thresh || lent == want) {
-			rte_memcpy(rte_pktmbuf_mtod(m, void *), fr[i].data,
-				   fr[i].len);
-			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
-			fp_mbuf_set(m, fr[i].len, q->port);
-			small++;
-		} else {
-			/* Only the length is trusted; the lent bytes are guest
-			 * data that the guest may still change. */
-			fp_host_split(q, m, tails[lent++], &fr[i]);
-		}
-	}
-	if (lent)
-		__atomic_store_n(&q->lent, q->lent + lent, __ATOMIC_RELAXED);
-	q->copy_mode = small == (unsigned)rc;
-	fp_stash_take(q, pkts, n, (unsigned)rc);
-	return (uint16_t)rc;
-}
-
-static uint16_t fp_host_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = rxq;
-	uint16_t n;
-
-	if (unlikely(!fp_gate_enter(q, FP_RX)))
-		return 0; /* the region is being re-created */
-	n = fp_host_rx_lend(q, pkts, nb);
-	fp_gate_exit(q, FP_RX);
-	return n;
-}
-
-/* ---- tx ----------------------------------------------------------------- */
-
-/*
- * Gather up to nb frames: drop (and count) a leading frame whose length the
- * configuration refuses, stop before a later one so that the mbufs taken
- * stay a prefix. A multi-segment mbuf is gathered into a bounce buffer
- * (two copies); single-segment mbufs are copied once, straight from the
- * mbuf into the slot. @return frames to send; *skip = dropped leading ones.
- */
-static inline unsigned fp_tx_gather(struct fp_queue *q, struct rte_mbuf **pkts,
-				    unsigned nb, const void **bufs,
-				    uint32_t *lens, unsigned *skip)
-{
-	uint32_t max = q->priv->max_frame;
-	unsigned n = 0, bounce = 0, i;
-
-	*skip = 0;
-	for (i = 0; i < nb; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint32_t len = m->pkt_len;
-
-		if (unlikely(len < FOLIO_MIN_FRAME || len > max)) {
-			if (n)
-				break;
-			q->tx_bad++;
-			rte_pktmbuf_free(m);
-			(*skip)++;
-			continue;
-		}
-		if (likely(m->nb_segs == 1)) {
-			bufs[n] = rte_pktmbuf_mtod(m, const void *);
-		} else {
-			uint8_t *b;
-
-			if (bounce == FP_BOUNCE)
-				break;
-			b = q->bounce + (size_t)bounce++ * max;
-			bufs[n] = rte_pktmbuf_read(m, 0, len, b);
-		}
-		lens[n++] = len;
-	}
-	return n;
-}
-
-static inline uint16_t fp_tx_finish(struct rte_mbuf **pkts, unsigned skip,
-				    int rc)
-{
-	if (rc <= 0)
-		return (uint16_t)skip; /* full, peer away, or failed */
-	rte_pktmbuf_free_bulk(pkts + skip, (unsigned)rc);
-	return (uint16_t)(skip + (unsigned)rc);
-}
-
-static uint16_t fp_guest_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = txq;
-	struct folio_guest *g = fp_guest(q->priv);
-	const void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	unsigned n, skip;
-
-	if (unlikely(!g)) {
-		if (fp_guest_try_open(q->priv, 0))
-			return 0;
-		g = fp_guest(q->priv);
-	}
-	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
-			 &skip);
-	/* The one copy: the application's mbuf -> slot. */
-	return fp_tx_finish(pkts, skip,
-			    n ? folio_guest_tx_burst(g, q->qid, bufs, lens, n) : 0);
-}
-
-static uint16_t fp_host_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb)
-{
-	struct fp_queue *q = txq;
-	const void *bufs[FP_STASH];
-	uint32_t lens[FP_STASH];
-	unsigned n, skip;
-	uint16_t done;
-
-	if (unlikely(!fp_gate_enter(q, FP_TX)))
-		return 0; /* the region is being re-created */
-	n = fp_tx_gather(q, pkts, nb < FP_STASH ? nb : FP_STASH, bufs, lens,
-			 &skip);
-	done = fp_tx_finish(pkts, skip,
-			    n ? folio_host_tx_burst(q->priv->host, q->qid, bufs,
-						    lens, n) : 0);
-	fp_gate_exit(q, FP_TX);
-	return done;
 }
 
 /* ---- control ------------------------------------------------------------ */
@@ -633,180 +184,15 @@ static int fp_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
-static uint32_t fp_lent(struct fp_priv *p)
-{
-	uint32_t n = 0;
-
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (p->qs[q])
-			n += __atomic_load_n(&p->qs[q]->lent, __ATOMIC_ACQUIRE);
-	return n;
-}
-
-static int fp_host_any_failed(struct fp_priv *p)
-{
-	struct folio_stats st;
-
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (!fp_qstats(p, q, &st) &&
-		    (st.state == FOLIO_Q_FAILED ||
-		     (st.state != FOLIO_Q_READY && st.v[FOLIO_STAT_PEER_LEFT])))
-			return 1; /* failed, or the guest left the epoch */
-	return 0;
-}
-
-/* Replace the host endpoint by a fresh one: a new epoch, which a guest that
- * left or failed attaches to afresh. The caller holds ctl_lock and has made
- * sure that no datapath call uses the old endpoint and nothing is lent out
- * of it. What the old endpoint counted carries over in acc. */
-static int fp_host_recreate(struct rte_eth_dev *dev, struct fp_priv *p)
-{
-	int rc;
-
-	if (p->host) {
-		for (unsigned q = 0; q < p->cfg.queues; q++) {
-			struct fp_queue *fq = p->qs[q];
-			struct folio_stats st;
-
-			if (!fq || folio_host_stats(p->host, q, &st))
-				continue;
-			for (unsigned k = 0; k < FOLIO_STAT__COUNT; k++)
-				fq->acc[k] += st.v[k] - fq->base[k];
-			memset(fq->base, 0, sizeof(fq->base));
-			fq->nret = 0; /* the new endpoint has lent nothing */
-			fq->copy_mode = 0;
-		}
-		folio_host_close(p->host);
-		p->host = NULL;
-	}
-	rc = folio_host_create(&p->cfg, &p->host);
-	if (rc) {
-		p->host = NULL;
-		FL_LOG(ERR, "%s: host: %s: %s", dev->data->name, p->cfg.region,
-		       folio_strerror(rc));
-		return rc < 0 && rc > -4096 ? rc : -EIO;
-	}
-	for (unsigned q = 0; q < p->cfg.queues; q++)
-		if (p->qs[q])
-			p->qs[q]->host = p->host;
-	return 0;
-}
-
-/* Park the port's datapath: @return 1 once no burst is running and none
- * can start, 0 (and unparked) when a queue stays inside a burst for
- * FP_PARK_WAIT_US. A polling lcore is inside a burst most of the time;
- * once it sees park, its next burst returns at once, so the wait is the
- * length of the bursts in flight. */
-static int fp_park_all(struct fp_priv *p)
-{
-	uint64_t end;
-
-	__atomic_store_n(&p->park, 1, __ATOMIC_RELAXED);
-	if (p->dp_fence) {
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	} else if (fp_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)) {
-		/* Registered at probe, so not expected; without the fence
-		 * the busy marks prove nothing: do not swap. */
-		__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-		return 0;
-	}
-	if (!p->host)
-		return 1; /* parked since a failed create: nothing runs */
-	end = rte_get_timer_cycles() + rte_get_timer_hz() * FP_PARK_WAIT_US / 1000000;
-	for (unsigned q = 0; q < p->cfg.queues; q++) {
-		for (unsigned d = 0; p->qs[q] && d < 2; d++) {
-			while (__atomic_load_n(&p->qs[q]->busy[d], __ATOMIC_ACQUIRE)) {
-				if (rte_get_timer_cycles() > end) {
-					__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-					return 0;
-				}
-				rte_pause();
-			}
-		}
-	}
-	return 1;
-}
-
-static void fp_unpark_all(struct fp_priv *p)
-{
-	__atomic_store_n(&p->park, 0, __ATOMIC_RELEASE);
-}
-
-/*
- * The host watch, on the EAL alarm thread while the port is started: a
- * queue that failed, or whose guest left, makes it re-create the region
- * after reset_failed seconds. The datapath is parked for the swap only, so
- * the application never stops or restarts the port.
- */
-static void fp_watch(void *arg)
-{
-	struct rte_eth_dev *dev = arg;
-	struct fp_priv *p = dev->data->dev_private;
-	uint64_t now = rte_get_timer_cycles();
-
-	rte_spinlock_lock(&p->ctl_lock);
-	if (p->host && !fp_host_any_failed(p)) {
-		p->failed_at = 0;
-	} else if (!p->failed_at) {
-		p->failed_at = now;
-	} else if (now - p->failed_at >= (uint64_t)p->reset_s * rte_get_timer_hz() &&
-		   fp_park_all(p)) {
-		/* Parked: nothing new is lent; wait for what is. */
-		if (fp_lent(p) == 0 && fp_host_recreate(dev, p) == 0) {
-			p->restarts++;
-			p->failed_at = 0;
-			FL_LOG(NOTICE, "%s: guest left or failed; region %s re-created, epoch %u",
-			       dev->data->name, p->cfg.region,
-			       folio_host_epoch(p->host));
-		}
-		/* Without an endpoint (create failed) the port stays parked
-		 * and the next tick tries again. */
-		if (p->host)
-			fp_unpark_all(p);
-	}
-	rte_spinlock_unlock(&p->ctl_lock);
-	if (__atomic_load_n(&p->watch_on, __ATOMIC_ACQUIRE))
-		rte_eal_alarm_set(FP_WATCH_US, fp_watch, dev);
-}
-
-static void fp_watch_stop(struct fp_priv *p, struct rte_eth_dev *dev)
-{
-	__atomic_store_n(&p->watch_on, 0, __ATOMIC_RELEASE);
-	/* Waits for a running callback, which then does not re-arm. */
-	rte_eal_alarm_cancel(fp_watch, dev);
-}
-
 static int fp_start(struct rte_eth_dev *dev)
 {
 	struct fp_priv *p = dev->data->dev_private;
 	int rc;
 
 	if (p->role == FP_HOST) {
-		/* A restart of the port re-arms queues that a guest failed:
-		 * a new epoch, which the guest attaches to afresh. Not while
-		 * frames are still lent out of the old mapping. */
-		rte_spinlock_lock(&p->ctl_lock);
-		rc = 0;
-		if (!p->host || (fp_host_any_failed(p) && fp_lent(p) == 0)) {
-			rc = fp_host_recreate(dev, p);
-			if (rc == 0)
-				FL_LOG(INFO, "%s: host region %s, epoch %u",
-				       dev->data->name, p->cfg.region,
-				       folio_host_epoch(p->host));
-		}
-		p->failed_at = 0;
-		if (rc == 0)
-			fp_unpark_all(p);
-		rte_spinlock_unlock(&p->ctl_lock);
+		rc = fp_host_start(dev);
 		if (rc)
 			return rc;
-		if (p->reset_s) {
-			__atomic_store_n(&p->watch_on, 1, __ATOMIC_RELEASE);
-			rc = rte_eal_alarm_set(FP_WATCH_US, fp_watch, dev);
-			if (rc)
-				FL_LOG(WARNING, "%s: no watch (%s): a guest that leaves needs a port restart",
-				       dev->data->name, rte_strerror(-rc));
-		}
 	} else {
 		rc = fp_guest_try_open(p, 1);
 		if (rc == FOLIO_EMAGIC || rc == FOLIO_EVERSION ||
@@ -924,7 +310,7 @@ static int fp_stats_reset(struct rte_eth_dev *dev)
 		fq->tx_bad = 0;
 		fq->rx_nombuf = 0;
 	}
-	p->restarts = 0;
+	p->rs.resets = 0;
 	rte_spinlock_unlock(&p->ctl_lock);
 	return 0;
 }
@@ -983,7 +369,7 @@ static int fp_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 		xs[i].id = i; xs[i++].value = fq ? fq->tx_bad : 0;
 		xs[i].id = i; xs[i++].value = fq ? fq->rx_nombuf : 0;
 	}
-	xs[i].id = i; xs[i++].value = p->restarts;
+	xs[i].id = i; xs[i++].value = p->rs.resets;
 	rte_spinlock_unlock(&p->ctl_lock);
 	return (int)total;
 }
@@ -1001,31 +387,17 @@ static struct fp_queue *fp_queue_get(struct rte_eth_dev *dev, uint16_t qid,
 	if (!q)
 		return NULL;
 	q->priv = p;
-	q->host = p->host;
 	q->qid = qid;
 	q->port = dev->data->port_id;
 	q->bounce = rte_malloc_socket("net_folio_bounce",
 				      (size_t)FP_BOUNCE * p->max_frame, 64,
 				      (int)socket);
-	if (p->role == FP_HOST) {
-		q->zc = rte_zmalloc_socket("net_folio_zc",
-					   sizeof(*q->zc) * p->cfg.ring_entries,
-					   RTE_CACHE_LINE_SIZE, (int)socket);
-		q->ret = rte_malloc_socket("net_folio_ret",
-					   sizeof(*q->ret) * p->cfg.ring_entries,
-					   RTE_CACHE_LINE_SIZE, (int)socket);
-	}
-	if (!q->bounce || (p->role == FP_HOST && (!q->zc || !q->ret))) {
+	if (!q->bounce || (p->role == FP_HOST &&
+			   fl_lend_init(&q->lend, p->host, qid, p->cfg.ring_entries,
+					(int)socket))) {
 		rte_free(q->bounce);
-		rte_free(q->zc);
-		rte_free(q->ret);
 		rte_free(q);
 		return NULL;
-	}
-	for (uint32_t i = 0; q->zc && i < p->cfg.ring_entries; i++) {
-		q->zc[i].q = q;
-		q->zc[i].shinfo.free_cb = fp_zc_free;
-		q->zc[i].shinfo.fcb_opaque = &q->zc[i];
 	}
 	p->qs[qid] = q;
 	return q;
@@ -1041,11 +413,10 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
 	q->stash_n = 0;
 	/* Lent mbufs still point at their slot descriptors: keep them. */
-	if (__atomic_load_n(&q->lent, __ATOMIC_RELAXED))
+	if (fl_lend_out(&q->lend))
 		return;
 	rte_free(q->bounce);
-	rte_free(q->zc);
-	rte_free(q->ret);
+	fl_lend_fini(&q->lend);
 	rte_free(q);
 	p->qs[qid] = NULL;
 }
@@ -1222,131 +593,6 @@ static const struct eth_dev_ops fp_ops = {
 
 /* ---- probe -------------------------------------------------------------- */
 
-static int fp_parse(const char *name, const char *args, struct fp_priv *p)
-{
-	struct rte_kvargs *kv = NULL;
-	char err[256];
-	int rc = 0, role_set = 0, where_set = 0;
-
-	folio_config_init(&p->cfg);
-	p->zc_min = 0;
-	p->reset_s = FP_RESET_DEFAULT_S;
-	if (!args || !*args) {
-		FL_LOG(ERR, "%s: devargs role=guest|host and path= are required", name);
-		return -EINVAL;
-	}
-	kv = rte_kvargs_parse(args, NULL);
-	if (!kv) {
-		FL_LOG(ERR, "%s: cannot parse devargs '%s'", name, args);
-		return -EINVAL;
-	}
-	/* Unknown keys first, so that a typo is named before anything else. */
-	for (unsigned i = 0; i < kv->count; i++) {
-		unsigned k = 0;
-
-		while (fp_keys[k] && strcmp(fp_keys[k], kv->pairs[i].key))
-			k++;
-		if (!fp_keys[k]) {
-			FL_LOG(ERR, "%s: unknown devarg '%s' (known: role, path, "
-			       "config, queues, ring_entries, slot_size, mtu, "
-			       "guest_mac, host_mac, numa_node, zc_min, reset_failed, park)",
-			       name, kv->pairs[i].key);
-			rc = -EINVAL;
-			goto out;
-		}
-	}
-	/* A config file first; keys given as devargs override it. */
-	for (unsigned i = 0; i < kv->count; i++) {
-		if (strcmp(kv->pairs[i].key, "config"))
-			continue;
-		where_set = 1;
-		rc = folio_config_load(&p->cfg, kv->pairs[i].value, err, sizeof(err));
-		if (rc) {
-			FL_LOG(ERR, "%s: %s", name, err);
-			goto out;
-		}
-	}
-	for (unsigned i = 0; i < kv->count; i++) {
-		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
-
-		if (!val)
-			val = "";
-		if (!strcmp(key, "config"))
-			continue;
-		if (!strcmp(key, "role")) {
-			role_set = 1;
-			if (!strcmp(val, "guest")) {
-				p->role = FP_GUEST;
-			} else if (!strcmp(val, "host")) {
-				p->role = FP_HOST;
-			} else {
-				FL_LOG(ERR, "%s: role must be guest or host, not '%s'",
-				       name, val);
-				rc = -EINVAL;
-				goto out;
-			}
-		} else if (!strcmp(key, "zc_min")) {
-			char *end;
-			unsigned long v = strtoul(val, &end, 10);
-
-			if (!*val || *end || v > 65536) {
-				FL_LOG(ERR, "%s: zc_min must be 0..65536", name);
-				rc = -EINVAL;
-				goto out;
-			}
-			p->zc_min = (uint32_t)v;
-		} else if (!strcmp(key, "reset_failed")) {
-			char *end;
-			unsigned long v = strtoul(val, &end, 10);
-
-			if (!*val || *end || v > 3600) {
-				FL_LOG(ERR, "%s: reset_failed must be 0..3600 seconds (0: never)",
-				       name);
-				rc = -EINVAL;
-				goto out;
-			}
-			p->reset_s = (uint32_t)v;
-		} else if (!strcmp(key, "park")) {
-			if (!strcmp(val, "membarrier")) {
-				p->dp_fence = 0;
-			} else if (!strcmp(val, "fence")) {
-				p->dp_fence = 1;
-			} else {
-				FL_LOG(ERR, "%s: park must be membarrier or fence, not '%s'",
-				       name, val);
-				rc = -EINVAL;
-				goto out;
-			}
-		} else {
-			where_set |= !strcmp(key, "path");
-			rc = folio_config_set(&p->cfg,
-					      strcmp(key, "path") ? key : "region",
-					      val, err, sizeof(err));
-			if (rc) {
-				FL_LOG(ERR, "%s: %s", name, err);
-				goto out;
-			}
-		}
-	}
-	/* No silent default region: the channel is named explicitly. */
-	if (!role_set || !where_set) {
-		FL_LOG(ERR, "%s: devargs role=guest|host and path= (or region in "
-		       "config=) are required", name);
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = folio_config_validate(&p->cfg, err, sizeof(err));
-	if (rc) {
-		FL_LOG(ERR, "%s: %s", name, err);
-		goto out;
-	}
-	p->max_frame = folio_config_max_frame(&p->cfg);
-	p->zc_thresh = p->zc_min > FP_HDR_COPY ? p->zc_min : FP_HDR_COPY + 1;
-out:
-	rte_kvargs_free(kv);
-	return rc;
-}
-
 static int fp_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
@@ -1414,8 +660,4 @@ static struct rte_vdev_driver fp_driver = {
 };
 
 RTE_PMD_REGISTER_VDEV(net_folio, fp_driver);
-RTE_PMD_REGISTER_PARAM_STRING(net_folio,
-	"role=guest|host path=<region> config=<file> queues=<n> "
-	"ring_entries=<n> slot_size=<n> mtu=<n> guest_mac=<mac> "
-	"host_mac=<mac> numa_node=<n> zc_min=<bytes> reset_failed=<seconds> "
-	"park=membarrier|fence");
+RTE_PMD_REGISTER_PARAM_STRING(net_folio, FP_PARAM_STRING);
