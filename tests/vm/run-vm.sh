@@ -490,7 +490,7 @@ if [ "$mode" = kmod ]; then
 	want() { # marker-regex what
 		grep -E -q "^FOLIO-VM: $1" "$work/guest.log" || bad "kmod: $2"
 	}
-	want "KMOD BADPARAM folio: bad module parameter: slot_size = '1000': expected a power of two" \
+	want "KMOD BADPARAM folio: bad module parameter: slot_size = '?1000'?: expected a power of two" \
 		"a bad parameter was not refused with one dmesg line naming it"
 	want "KMOD MISMATCH folio 0000:00:11.0: region header does not match the module parameters: region was laid out from a different configuration" \
 		"a header that does not match (mtu=1400) was not refused with one line naming the cause"
