@@ -168,6 +168,29 @@ static uint32_t next_epoch(uint32_t old)
 	return e ? e : 2u;
 }
 
+/* The new epoch must also differ from every ack in the control page: a
+ * header rewritten by someone else could otherwise lead this host to publish
+ * again the epoch a guest is attached to, and that guest would keep its
+ * indices over zeroed rings and never ack (design.md, section 6). Bounded:
+ * at most one step per queue. */
+static uint32_t pick_epoch(const struct folio_host *h, uint32_t old)
+{
+	uint32_t acks[FOLIO_MAX_QUEUES], e = next_epoch(old);
+
+	for (unsigned i = 0; i < h->l.queues; i++)
+		acks[i] = shm_load_once(h->qs[i].ack);
+	for (unsigned step = 0; step <= h->l.queues; step++) {
+		unsigned hit = 0;
+
+		for (unsigned i = 0; i < h->l.queues; i++)
+			hit |= acks[i] == e;
+		if (!hit)
+			break;
+		e = next_epoch(e);
+	}
+	return e;
+}
+
 static void host_reset(struct folio_host *h)
 {
 	struct fl_hdr *hdr = h->hdr;
@@ -175,9 +198,13 @@ static void host_reset(struct folio_host *h)
 
 	if (shm_load_once64(&hdr->magic) == FL_MAGIC)
 		old = shm_load_once(&hdr->epoch);
-	h->epoch = next_epoch(old);
-	/* Odd: guests detach before the rings are wiped under them. */
+	h->epoch = pick_epoch(h, old);
+	/* Odd: guests detach before the rings are wiped under them. The
+	 * fence keeps every store of the wipe after the odd epoch, so a guest
+	 * whose copies saw any of it sees the epoch move when it re-checks
+	 * (shm_load_after in ring.c): the seqlock of design.md, section 6. */
 	shm_store_release(&hdr->epoch, h->epoch - 1u);
+	shm_fence_release();
 	memset(h->base + FL_CTL_OFF, 0, h->l.region_size - FL_CTL_OFF);
 	memset(hdr->zero, 0, sizeof(hdr->zero));
 	shm_store_once64(&hdr->magic, FL_MAGIC);

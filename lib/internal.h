@@ -43,6 +43,10 @@ struct fl_queue {
 	struct fl_ring tx; /* the ring this side produces into */
 	struct fl_ring rx; /* the ring this side consumes from */
 	uint32_t *ack;     /* shared: guest ack line of this queue */
+	/* shared, guest only: the header epoch, re-loaded after the copies of
+	 * a burst and before its publication (design.md, section 6); NULL on
+	 * the host, which makes its own epochs. */
+	const uint32_t *recheck;
 	uint32_t state;    /* enum folio_qstate */
 	uint32_t epoch;    /* host epoch the queue is attached to */
 	uint32_t viol;     /* counter of the violation the ring just saw */
@@ -75,7 +79,10 @@ void fl_ring_reset_consumer(struct fl_ring *r);
 
 /* Datapath. Return a count, -EINVAL for a caller error, or FOLIO_EPEER with
  * q->viol naming the counter; the endpoint decides whether it was a
- * violation or a host restart, and counts and latches it (fl_queue_fail). */
+ * violation or a host restart, and counts and latches it (fl_queue_fail).
+ * FL_ERESTART (never returned to a caller): the epoch at q->recheck moved
+ * while the burst was copied; nothing of it was delivered or published. */
+#define FL_ERESTART (-(FOLIO_E_BASE + 64))
 int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 		    const uint32_t *lens, unsigned n);
 int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
