@@ -21,6 +21,7 @@ struct folio_guest {
 	struct fl_hdr *hdr;
 	struct fl_layout l;
 	uint8_t *base;
+	struct fl_map *map; /* registered mapping (SIGBUS containment) */
 	uint64_t digest;
 	int fd; /* owned, or -1 */
 };
@@ -140,6 +141,8 @@ static inline int guest_enter(struct folio_guest *g, unsigned qi, int args_ok,
 	if (fl_unlikely(!q || !args_ok))
 		return -EINVAL;
 	*qp = q;
+	if (fl_unlikely(fl_map_lost(g->map)))
+		return fl_queue_lost(q, "guest", qi);
 	return guest_ready(g, q);
 }
 
@@ -157,6 +160,17 @@ static inline int guest_exit(struct folio_guest *g, struct fl_queue *q,
 	return fl_unlikely(rc == FOLIO_EPEER) ? guest_violation(g, q, qi) : rc;
 }
 
+/* Every call ends here. A SIGBUS that the library contained during the
+ * call (the region was truncated) voids what the call read: nothing of it
+ * is delivered, and the channel is lost (docs/security.md). */
+static inline int guest_done(struct folio_guest *g, struct fl_queue *q,
+			     unsigned qi, int rc)
+{
+	if (fl_unlikely(q && fl_map_lost(g->map)))
+		return fl_queue_lost(q, "guest", qi);
+	return rc;
+}
+
 int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
 			 const void *const *bufs, const uint32_t *lens,
 			 unsigned n)
@@ -164,7 +178,9 @@ int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
 	struct fl_queue *q = NULL;
 	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	return rc ? rc : guest_exit(g, q, qi, fl_ring_produce(q, bufs, lens, n));
+	if (!rc)
+		rc = guest_exit(g, q, qi, fl_ring_produce(q, bufs, lens, n));
+	return guest_done(g, q, qi, rc);
 }
 
 int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
@@ -173,7 +189,9 @@ int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
 	struct fl_queue *q = NULL;
 	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	return rc ? rc : guest_exit(g, q, qi, fl_ring_consume(q, bufs, lens, n));
+	if (!rc)
+		rc = guest_exit(g, q, qi, fl_ring_consume(q, bufs, lens, n));
+	return guest_done(g, q, qi, rc);
 }
 
 int folio_guest_stats(const struct folio_guest *g, unsigned qi,
@@ -189,7 +207,6 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 		       struct folio_guest **out)
 {
 	struct folio_guest *g;
-	void *base;
 	int rc;
 
 	g = calloc(1, sizeof(*g));
@@ -199,10 +216,12 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 	fl_layout_compute(cfg, &g->l); /* INV_geom: from the local config only */
 	g->digest = folio_config_digest(cfg);
 	g->qs = aligned_alloc(64, sizeof(struct fl_queue) * g->l.queues);
-	rc = g->qs ? fl_map_fd(fd, g->l.region_size, &base) : -ENOMEM;
+	rc = g->qs ? fl_check_sealed(fd) : -ENOMEM;
+	if (!rc)
+		rc = fl_map_fd(fd, g->l.region_size, &g->map);
 	if (rc)
 		goto fail;
-	g->base = base;
+	g->base = g->map->base;
 	g->hdr = (struct fl_hdr *)(void *)(g->base + FL_HDR_OFF);
 	rc = check_header(g, 0);
 	/* A zero magic under a ready epoch is a wrong header, exactly as an
@@ -231,7 +250,7 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 	*out = g;
 	return 0;
 fail:
-	fl_unmap(g->base, g->l.region_size);
+	fl_unmap(g->map);
 	free(g->qs);
 	if (g->fd >= 0)
 		close(g->fd);
@@ -278,7 +297,7 @@ void folio_guest_close(struct folio_guest *g)
 	for (unsigned i = 0; g->base && i < g->l.queues; i++)
 		if (g->qs[i].state == FOLIO_Q_READY)
 			shm_store_release(g->qs[i].ack, g->qs[i].epoch + 1u);
-	fl_unmap(g->base, g->l.region_size);
+	fl_unmap(g->map);
 	if (g->fd >= 0)
 		close(g->fd);
 	free(g->qs);

@@ -90,10 +90,28 @@ int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n);
 int fl_ring_done(struct fl_queue *q, const uint32_t *ids, unsigned n);
 
-/* Mapping (map.c). */
-int fl_map_fd(int fd, uint64_t need, void **base);
-void fl_unmap(void *base, uint64_t len);
+/* Mapping (map.c). Each mapping of the library is registered, so that a
+ * SIGBUS inside it (the file was truncated) replaces it with zero pages and
+ * sets lost instead of killing the process (docs/security.md). */
+struct fl_map {
+	uint8_t *base; /* NULL: free slot */
+	uint64_t len;  /* bytes mapped: need, rounded to the file's block */
+	int lost;      /* set by the SIGBUS handler */
+};
+
+int fl_map_fd(int fd, uint64_t need, struct fl_map **out);
+void fl_unmap(struct fl_map *m);
 void fl_numa_bind(void *base, uint64_t len, int node);
+/* FOLIO_EUNSEALED if fd is a memfd without F_SEAL_SHRINK, else 0. */
+int fl_check_sealed(int fd);
+
+static inline int fl_map_lost(const struct fl_map *m)
+{
+	return __atomic_load_n(&m->lost, __ATOMIC_RELAXED);
+}
+
+/* The channel's mapping was lost: latch every call's queue FAILED, once. */
+int fl_queue_lost(struct fl_queue *q, const char *side, unsigned qi);
 
 /* Logging (util.c). The library never prints; this reaches the callback. */
 void fl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
