@@ -35,9 +35,12 @@ for e in tests/unit/test_endpoint tests/unit/test_ring tests/unit/test_harden \
 	 tests/adversarial/adv_hostile_O2; do
 	[ -x "$b/$e" ] && objs+=(-object "$b/$e")
 done
-objs+=(-object "$b/lib/libfolio.so")
-llvm-cov-14 report "${objs[@]}" -instr-profile="$b/lib.profdata" \
+# The first object is positional; the tests link the library statically
+# or through libfolio.so, whichever the build made.
+[ -e "$b/lib/libfolio.so" ] && objs+=(-object "$b/lib/libfolio.so")
+objs=("${objs[@]:1}")
+llvm-cov-14 report "${objs[@]}" -instr-profile="$b/lib.profdata" -- \
 	"$repo"/lib/ring.c "$repo"/lib/guest.c "$repo"/lib/host.c "$repo"/lib/map.c \
 	"$repo"/lib/util.c "$repo"/lib/config.c
 llvm-cov-14 show "${objs[@]}" -instr-profile="$b/lib.profdata" -format=html \
-	-output-dir="$b/html" "$repo"/lib/*.c >/dev/null
+	-output-dir="$b/html" -- "$repo"/lib/*.c >/dev/null

@@ -336,6 +336,61 @@ static void frame_copy(void **state)
 	assert_int_equal(folio_host_rx_done(e->h, 0, f.id), 0);
 }
 
+/* The host's caller errors and setup failures: each a clear code. */
+static void host_error_paths(void **state)
+{
+	struct folio_config c, bad;
+	struct folio_host *h = NULL;
+	struct folio_stats st;
+	char dir[96];
+	int p[2], fd;
+	uint32_t id = 0;
+
+	(void)state;
+	folio_config_init(&c);
+	c.ring_entries = 64;
+	bad = c;
+	bad.ring_entries = 3;
+	assert_int_equal(folio_host_create(NULL, &h), -EINVAL);
+	assert_int_equal(folio_host_create(&bad, &h), -EINVAL);
+	assert_int_equal(folio_host_create_fd(&c, -1, &h), -EINVAL);
+	/* Not a regular file. */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(folio_host_create_fd(&c, p[0], &h), -EINVAL);
+	close(p[0]);
+	close(p[1]);
+	/* A sealed memfd that is too small cannot be grown. */
+	fd = memfd_create("folio-small", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK), 0);
+	assert_int_equal(folio_host_create_fd(&c, fd, &h), -EPERM);
+	close(fd);
+	/* A directory at the region path. */
+	snprintf(dir, sizeof(dir), "/dev/shm/folio-harden-dir-%d", (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(c.region, sizeof(c.region), "%s", dir);
+	assert_int_equal(folio_host_create(&c, &h), -EISDIR);
+	rmdir(dir);
+	/* Calls on no host, or on a queue it does not have. */
+	assert_int_equal(folio_host_tx_burst(NULL, 0, NULL, NULL, 0), -EINVAL);
+	assert_int_equal(folio_host_rx_burst(NULL, 0, NULL, NULL, 0), -EINVAL);
+	assert_int_equal(folio_host_rx_peek(NULL, 0, NULL, 0), -EINVAL);
+	assert_int_equal(folio_host_rx_done(NULL, 0, 0), -EINVAL);
+	assert_int_equal(folio_host_rx_done_burst(NULL, 0, &id, 1), -EINVAL);
+	assert_int_equal(folio_host_stats(NULL, 0, &st), -EINVAL);
+	assert_int_equal(folio_host_epoch(NULL), 0);
+	folio_host_close(NULL);
+	fd = folio_region_memfd(&c);
+	assert_true(fd >= 0);
+	assert_int_equal(folio_host_create_fd(&c, fd, &h), 0);
+	assert_int_equal(folio_host_rx_done_burst(h, 0, NULL, 1), -EINVAL);
+	assert_int_equal(folio_host_rx_done(h, 5, 0), -EINVAL);
+	assert_int_equal(folio_host_stats(h, 5, &st), -EINVAL);
+	folio_host_close(h);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restart_never_reuses_acked_epoch, setup, teardown),
 		cmocka_unit_test(unsealed_memfd_refused),
 		cmocka_unit_test_setup_teardown(frame_copy, setup, teardown),
+		cmocka_unit_test(host_error_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
