@@ -133,4 +133,20 @@ static inline void shm_copy_to(void *dst, const void *src, size_t n)
 	memcpy(dst, src, n);
 }
 
+#if defined(__KERNEL__) && !defined(FOLIO_SHM_HAS_LOAD_AFTER)
+/* folio.ko's accessor header may predate these two (the seqlock of a
+ * burst against a host restart, design.md section 6): the same meaning
+ * with the kernel's barriers. */
+static inline uint32_t shm_load_after(const uint32_t *p)
+{
+	smp_rmb();
+	return READ_ONCE(*p);
+}
+
+static inline void shm_fence_release(void)
+{
+	smp_wmb();
+}
+#endif
+
 #endif /* FL_SHM_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* util.c - error strings, counter names, logging and the idle back-off. */
 #include <errno.h>
+#ifndef __KERNEL__
 #include <pthread.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,11 +110,34 @@ void folio_set_log(folio_log_fn fn, void *ctx)
 #define FL_LOG_BURST 10u
 #define FL_LOG_WINDOW_NS 1000000000ull
 
+static uint64_t log_suppressed;    /* suppressed in total */
+
+uint64_t folio_log_suppressed(void)
+{
+	return __atomic_load_n(&log_suppressed, __ATOMIC_RELAXED);
+}
+
+#ifdef __KERNEL__
+/* folio.ko builds this file too; it has no clock_gettime or pthreads, and
+ * its log callback rate-limits with the kernel's own printk limit. */
+void fl_log(int level, const char *fmt, ...)
+{
+	folio_log_fn fn = __atomic_load_n(&log_fn, __ATOMIC_ACQUIRE);
+	char msg[256];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(__atomic_load_n(&log_ctx, __ATOMIC_RELAXED), level, msg);
+}
+#else
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t log_window;        /* start of the current window */
 static uint32_t log_in_window;     /* messages passed in it */
 static uint64_t log_held;          /* suppressed since the last report */
-static uint64_t log_suppressed;    /* suppressed in total */
 
 static uint64_t now_ns(void)
 {
@@ -120,11 +145,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t folio_log_suppressed(void)
-{
-	return __atomic_load_n(&log_suppressed, __ATOMIC_RELAXED);
 }
 
 void fl_log(int level, const char *fmt, ...)
@@ -163,6 +183,7 @@ void fl_log(int level, const char *fmt, ...)
 	va_end(ap);
 	fn(ctx, level, msg);
 }
+#endif /* __KERNEL__ */
 
 void folio_backoff_init(struct folio_backoff *b)
 {
