@@ -71,7 +71,17 @@ extern "C" {
 #define FOLIO_EGONE (-(FOLIO_E_BASE + 8))
 /** Sealed channel: the transmit packet numbers of this key are used up;
  * the queue sends nothing more until it is opened with a new key. */
-#define FOLIO_ESEALPN (-(FOLIO_E_BASE + 9))
+#define FOLIO_ESEALPN (-(FOLIO_E_BASE + 12))
+
+/** The region file is unsafe to adopt: a symbolic link, owned by another
+ * user, or writable by group or others. */
+#define FOLIO_EUNSAFE (-(FOLIO_E_BASE + 9))
+/** The region was truncated under this endpoint's mapping (SIGBUS caught):
+ * the channel is lost. Close the endpoint and open (create) it again. */
+#define FOLIO_ELOST (-(FOLIO_E_BASE + 10))
+/** The region memfd is not sealed with F_SEAL_SHRINK: the peer could
+ * shrink it under the mapping. */
+#define FOLIO_EUNSEALED (-(FOLIO_E_BASE + 11))
 
 /** A short, static description of any code this library returns. */
 const char *folio_strerror(int code);
@@ -224,6 +234,7 @@ enum folio_stat {
 	FOLIO_STAT_ATTACH,      /**< (re)attachments to a host epoch */
 	FOLIO_STAT_BAD_CALL,    /**< caller errors (bad length, bad release) */
 	FOLIO_STAT_PEER_LEFT,   /**< host: the guest withdrew its ack (FOLIO_EGONE) */
+	FOLIO_STAT_REGION_LOST, /**< the mapping was lost to a truncation (FOLIO_ELOST) */
 	/* Sealed channel, guest receive: frames dropped, never delivered. These
 	 * are the network's (or the host's) doing, not ring violations. */
 	FOLIO_STAT_SEAL_BAD_FRAME,   /**< not MACsec, malformed SecTAG, wrong length */
@@ -395,8 +406,24 @@ enum folio_log_level { FOLIO_LOG_ERR = 3, FOLIO_LOG_WARN = 4, FOLIO_LOG_INFO = 6
 
 typedef void (*folio_log_fn)(void *ctx, int level, const char *msg);
 
-/** Install (or, with NULL, remove) the log callback. Process-wide. */
+/**
+ * Install (or, with NULL, remove) the log callback. Process-wide. Messages
+ * are rate-limited to 10 per second: the next message after a pause is
+ * preceded by one "libfolio: N messages suppressed" line (level WARN).
+ */
 void folio_set_log(folio_log_fn fn, void *ctx);
+
+/** Messages the rate limit has held back since the process started. */
+uint64_t folio_log_suppressed(void);
+
+/**
+ * Copy up to len bytes of a lent frame (folio_host_rx_peek()) into private
+ * memory, as the library copies: the compiler may not read the shared slot
+ * again in place of dst afterwards, so what the caller checks in dst is what
+ * it uses. Copies min(len, f->len) bytes.
+ * @return bytes copied.
+ */
+uint32_t folio_frame_copy(void *dst, const struct folio_frame *f, uint32_t len);
 
 #ifdef __cplusplus
 }

@@ -22,18 +22,21 @@ struct folio_guest {
 	struct fl_hdr *hdr;
 	struct fl_layout l;
 	uint8_t *base;
+	struct fl_map *map; /* registered mapping (SIGBUS containment) */
 	uint64_t digest;
 	struct fl_seal *seal; /* sealed channel, or NULL (seal.c) */
 	int fd; /* owned, or -1 */
 };
 
 /* Compare (never adopt) the header with the local config. Each field is
- * loaded once. A zero magic means the host has not written it yet. */
-static int check_header(const struct folio_guest *g)
+ * loaded once. A zero magic under an epoch that is not ready means the host
+ * has not written it yet; under a ready epoch e it is a wrong header (an
+ * honest host writes the magic before it publishes an even epoch). */
+static int check_header(const struct folio_guest *g, uint32_t e)
 {
 	uint64_t magic = shm_load_once64(&g->hdr->magic);
 
-	if (magic == 0)
+	if (magic == 0 && !fl_epoch_ready(e))
 		return FOLIO_ENOTREADY;
 	if (magic != FL_MAGIC)
 		return FOLIO_EMAGIC;
@@ -61,12 +64,8 @@ static int guest_attach(struct folio_guest *g, struct fl_queue *q, uint32_t e)
 		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
 		return FOLIO_ENOTREADY; /* refused above: wait for a new one */
 	}
-	rc = check_header(g);
+	rc = check_header(g, e);
 	if (rc) {
-		/* A ready epoch over a zero magic is a wrong header, not a host
-		 * still starting: report it as the failure it latches. */
-		if (rc == FOLIO_ENOTREADY)
-			rc = FOLIO_EMAGIC;
 		/* The host restarted with another layout: refuse this epoch. */
 		fl_stat_add(q, FOLIO_STAT_BAD_HEADER, 1);
 		__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
@@ -75,19 +74,25 @@ static int guest_attach(struct folio_guest *g, struct fl_queue *q, uint32_t e)
 		       folio_strerror(rc));
 		return rc;
 	}
-	if (!q->epoch && shm_load_once(q->ack) == e) {
-		/* This object never attached, yet the epoch is acked: an
-		 * earlier guest instance died in it, and the host's rings
-		 * still hold its state. Withdraw the ack so the host sees the
-		 * guest leave, and wait for a new epoch. The only read of a
-		 * guest-owned field; the worst a host can do with it is make
-		 * the guest wait, which it can do anyway. */
-		shm_store_release(q->ack, 0);
-		__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
-		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
-		fl_log(FOLIO_LOG_INFO, "guest: epoch %u was acked by an earlier "
-		       "instance; waiting for the host to restart", e);
-		return FOLIO_ENOTREADY;
+	if (!q->epoch) {
+		uint32_t ack = shm_load_once(q->ack);
+
+		/* This object never attached, yet the epoch was used: an
+		 * earlier guest instance acked it and died (ack == e), or
+		 * closed (ack == e + 1, "left e"). The host's rings still hold
+		 * that instance's state, and a host that has not polled since
+		 * could not tell its indices from ours. Mark the epoch left,
+		 * so the host sees the guest go, and wait for a new epoch. The
+		 * only read of a guest-owned field; the worst a host can do
+		 * with it is make the guest wait, which it can do anyway. */
+		if (ack == e || ack == e + 1u) {
+			shm_store_release(q->ack, e + 1u);
+			__atomic_store_n(&q->epoch, e, __ATOMIC_RELAXED);
+			fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+			fl_log(FOLIO_LOG_INFO, "guest: epoch %u was used by an "
+			       "earlier instance; waiting for the host to restart", e);
+			return FOLIO_ENOTREADY;
+		}
 	}
 	fl_ring_reset_producer(&q->tx);
 	fl_ring_reset_consumer(&q->rx);
@@ -138,6 +143,8 @@ static inline int guest_enter(struct folio_guest *g, unsigned qi, int args_ok,
 	if (fl_unlikely(!q || !args_ok))
 		return -EINVAL;
 	*qp = q;
+	if (fl_unlikely(fl_map_lost(g->map)))
+		return fl_queue_lost(q, "guest", qi);
 	return guest_ready(g, q);
 }
 
@@ -145,7 +152,25 @@ static inline int guest_enter(struct folio_guest *g, unsigned qi, int args_ok,
 static inline int guest_exit(struct folio_guest *g, struct fl_queue *q,
 			     unsigned qi, int rc)
 {
+	if (fl_unlikely(rc == FL_ERESTART)) {
+		/* The host restarted during the burst's copies; the burst was
+		 * dropped whole. Re-attach on the next call. */
+		__atomic_store_n(&q->state, FOLIO_Q_DETACHED, __ATOMIC_RELAXED);
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		return FOLIO_ENOTREADY;
+	}
 	return fl_unlikely(rc == FOLIO_EPEER) ? guest_violation(g, q, qi) : rc;
+}
+
+/* Every call ends here. A SIGBUS that the library contained during the
+ * call (the region was truncated) voids what the call read: nothing of it
+ * is delivered, and the channel is lost (docs/security.md). */
+static inline int guest_done(struct folio_guest *g, struct fl_queue *q,
+			     unsigned qi, int rc)
+{
+	if (fl_unlikely(q && fl_map_lost(g->map)))
+		return fl_queue_lost(q, "guest", qi);
+	return rc;
 }
 
 int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
@@ -155,11 +180,11 @@ int folio_guest_tx_burst(struct folio_guest *g, unsigned qi,
 	struct fl_queue *q = NULL;
 	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	if (rc)
-		return rc;
-	/* With sealing on, the one copy into the slot carries ciphertext. */
-	return guest_exit(g, q, qi, g->seal ? fl_seal_tx(g->seal, q, qi, bufs, lens, n)
-				: fl_ring_produce(q, bufs, lens, n));
+	if (!rc)
+		/* With sealing on, the one copy into the slot carries ciphertext. */
+		rc = guest_exit(g, q, qi, g->seal ? fl_seal_tx(g->seal, q, qi, bufs, lens, n)
+					  : fl_ring_produce(q, bufs, lens, n));
+	return guest_done(g, q, qi, rc);
 }
 
 int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
@@ -168,11 +193,11 @@ int folio_guest_rx_burst(struct folio_guest *g, unsigned qi, void *const *bufs,
 	struct fl_queue *q = NULL;
 	int rc = guest_enter(g, qi, !n || (bufs && lens), &q);
 
-	if (rc)
-		return rc;
-	/* With sealing on, only frames whose ICV verified are delivered. */
-	return guest_exit(g, q, qi, g->seal ? fl_seal_rx(g->seal, q, qi, bufs, lens, n)
-				: fl_ring_consume(q, bufs, lens, n));
+	if (!rc)
+		/* With sealing on, only frames whose ICV verified are delivered. */
+		rc = guest_exit(g, q, qi, g->seal ? fl_seal_rx(g->seal, q, qi, bufs, lens, n)
+					  : fl_ring_consume(q, bufs, lens, n));
+	return guest_done(g, q, qi, rc);
 }
 
 int folio_guest_stats(const struct folio_guest *g, unsigned qi,
@@ -188,7 +213,6 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 		       struct folio_guest **out)
 {
 	struct folio_guest *g;
-	void *base;
 	int rc;
 
 	g = calloc(1, sizeof(*g));
@@ -198,16 +222,21 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 	fl_layout_compute(cfg, &g->l); /* INV_geom: from the local config only */
 	g->digest = folio_config_digest(cfg);
 	g->qs = aligned_alloc(64, sizeof(struct fl_queue) * g->l.queues);
-	rc = g->qs ? 0 : -ENOMEM;
+	rc = g->qs ? fl_check_sealed(fd) : -ENOMEM;
 	if (!rc && cfg->seal.mode != FOLIO_SEAL_OFF)
 		rc = fl_seal_open(cfg, g->l.queues, &g->seal);
 	if (!rc)
-		rc = fl_map_fd(fd, g->l.region_size, &base);
+		rc = fl_map_fd(fd, g->l.region_size, &g->map);
 	if (rc)
 		goto fail;
-	g->base = base;
+	g->base = g->map->base;
 	g->hdr = (struct fl_hdr *)(void *)(g->base + FL_HDR_OFF);
-	rc = check_header(g);
+	rc = check_header(g, 0);
+	/* A zero magic under a ready epoch is a wrong header, exactly as an
+	 * open guest would judge it, not a host that is still starting. */
+	if (rc == FOLIO_ENOTREADY &&
+	    fl_epoch_ready(shm_load_acquire(&g->hdr->epoch)))
+		rc = FOLIO_EMAGIC;
 	if (rc) {
 		fl_log(FOLIO_LOG_ERR, "guest: %s", folio_strerror(rc));
 		goto fail;
@@ -221,6 +250,7 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 		fl_ring_init(&q->tx, g->base, &g->l, i, FL_DIR_G2H);
 		fl_ring_init(&q->rx, g->base, &g->l, i, FL_DIR_H2G);
 		q->ack = &ctl->ack_epoch;
+		q->recheck = &g->hdr->epoch;
 		q->state = FOLIO_Q_DETACHED;
 		/* Attach now if the host is up; otherwise on first use. */
 		(void)guest_ready(g, q);
@@ -228,7 +258,7 @@ static int guest_setup(const struct folio_config *cfg, int fd, int owned,
 	*out = g;
 	return 0;
 fail:
-	fl_unmap(g->base, g->l.region_size);
+	fl_unmap(g->map);
 	fl_seal_close(g->seal);
 	free(g->qs);
 	if (g->fd >= 0)
@@ -270,11 +300,13 @@ void folio_guest_close(struct folio_guest *g)
 {
 	if (!g)
 		return;
-	/* Withdraw every ack this guest gave, so the host sees it leave. */
+	/* Withdraw every ack this guest gave, so the host sees it leave: the
+	 * odd value epoch + 1 ("left that epoch") also tells a later guest
+	 * instance not to attach to the same epoch (design.md, section 6). */
 	for (unsigned i = 0; g->base && i < g->l.queues; i++)
 		if (g->qs[i].state == FOLIO_Q_READY)
-			shm_store_release(g->qs[i].ack, 0);
-	fl_unmap(g->base, g->l.region_size);
+			shm_store_release(g->qs[i].ack, g->qs[i].epoch + 1u);
+	fl_unmap(g->map);
 	if (g->fd >= 0)
 		close(g->fd);
 	fl_seal_close(g->seal);

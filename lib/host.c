@@ -26,6 +26,7 @@ struct folio_host {
 	struct fl_hdr *hdr;
 	struct fl_layout l;
 	uint8_t *base;
+	struct fl_map *map; /* registered mapping (SIGBUS containment) */
 	uint8_t *done; /* zero-copy given-back flags, entries per queue */
 	uint64_t digest;
 	uint32_t epoch;
@@ -87,6 +88,8 @@ static inline int host_enter(struct folio_host *h, unsigned qi, int args_ok,
 	if (fl_unlikely(!q || !args_ok))
 		return -EINVAL;
 	*qp = q;
+	if (fl_unlikely(fl_map_lost(h->map)))
+		return fl_queue_lost(q, "host", qi);
 	return host_ready(h, q, qi);
 }
 
@@ -96,6 +99,16 @@ static inline int host_exit(struct fl_queue *q, unsigned qi, int rc)
 	return fl_unlikely(rc == FOLIO_EPEER) ? fl_queue_fail(q, "host", qi) : rc;
 }
 
+/* Every call ends here: a SIGBUS contained during it voids its result and
+ * loses the channel (docs/security.md). */
+static inline int host_done(struct folio_host *h, struct fl_queue *q,
+			    unsigned qi, int rc)
+{
+	if (fl_unlikely(q && fl_map_lost(h->map)))
+		return fl_queue_lost(q, "host", qi);
+	return rc;
+}
+
 int folio_host_tx_burst(struct folio_host *h, unsigned qi,
 			const void *const *bufs, const uint32_t *lens,
 			unsigned n)
@@ -103,7 +116,9 @@ int folio_host_tx_burst(struct folio_host *h, unsigned qi,
 	struct fl_queue *q = NULL;
 	int rc = host_enter(h, qi, !n || (bufs && lens), &q);
 
-	return rc ? rc : host_exit(q, qi, fl_ring_produce(q, bufs, lens, n));
+	if (!rc)
+		rc = host_exit(q, qi, fl_ring_produce(q, bufs, lens, n));
+	return host_done(h, q, qi, rc);
 }
 
 int folio_host_rx_burst(struct folio_host *h, unsigned qi, void *const *bufs,
@@ -112,7 +127,9 @@ int folio_host_rx_burst(struct folio_host *h, unsigned qi, void *const *bufs,
 	struct fl_queue *q = NULL;
 	int rc = host_enter(h, qi, !n || (bufs && lens), &q);
 
-	return rc ? rc : host_exit(q, qi, fl_ring_consume(q, bufs, lens, n));
+	if (!rc)
+		rc = host_exit(q, qi, fl_ring_consume(q, bufs, lens, n));
+	return host_done(h, q, qi, rc);
 }
 
 int folio_host_rx_peek(struct folio_host *h, unsigned qi,
@@ -121,7 +138,9 @@ int folio_host_rx_peek(struct folio_host *h, unsigned qi,
 	struct fl_queue *q = NULL;
 	int rc = host_enter(h, qi, !n || frames, &q);
 
-	return rc ? rc : host_exit(q, qi, fl_ring_peek(q, frames, n));
+	if (!rc)
+		rc = host_exit(q, qi, fl_ring_peek(q, frames, n));
+	return host_done(h, q, qi, rc);
 }
 
 int folio_host_rx_done(struct folio_host *h, unsigned qi, uint32_t id)
@@ -142,6 +161,16 @@ int folio_host_rx_done_burst(struct folio_host *h, unsigned qi,
 	if (!q || (n && !ids))
 		return -EINVAL;
 	return fl_ring_done(q, ids, n);
+}
+
+uint32_t folio_frame_copy(void *dst, const struct folio_frame *f, uint32_t len)
+{
+	if (!dst || !f || !f->data)
+		return 0;
+	if (len > f->len)
+		len = f->len;
+	shm_copy_from(dst, f->data, len); /* ends with the compiler barrier */
+	return len;
 }
 
 int folio_host_stats(const struct folio_host *h, unsigned qi,
@@ -168,6 +197,29 @@ static uint32_t next_epoch(uint32_t old)
 	return e ? e : 2u;
 }
 
+/* The new epoch must also differ from every ack in the control page: a
+ * header rewritten by someone else could otherwise lead this host to publish
+ * again the epoch a guest is attached to, and that guest would keep its
+ * indices over zeroed rings and never ack (design.md, section 6). Bounded:
+ * at most one step per queue. */
+static uint32_t pick_epoch(const struct folio_host *h, uint32_t old)
+{
+	uint32_t acks[FOLIO_MAX_QUEUES], e = next_epoch(old);
+
+	for (unsigned i = 0; i < h->l.queues; i++)
+		acks[i] = shm_load_once(h->qs[i].ack);
+	for (unsigned step = 0; step <= h->l.queues; step++) {
+		unsigned hit = 0;
+
+		for (unsigned i = 0; i < h->l.queues; i++)
+			hit |= acks[i] == e;
+		if (!hit)
+			break;
+		e = next_epoch(e);
+	}
+	return e;
+}
+
 static void host_reset(struct folio_host *h)
 {
 	struct fl_hdr *hdr = h->hdr;
@@ -175,9 +227,13 @@ static void host_reset(struct folio_host *h)
 
 	if (shm_load_once64(&hdr->magic) == FL_MAGIC)
 		old = shm_load_once(&hdr->epoch);
-	h->epoch = next_epoch(old);
-	/* Odd: guests detach before the rings are wiped under them. */
+	h->epoch = pick_epoch(h, old);
+	/* Odd: guests detach before the rings are wiped under them. The
+	 * fence keeps every store of the wipe after the odd epoch, so a guest
+	 * whose copies saw any of it sees the epoch move when it re-checks
+	 * (shm_load_after in ring.c): the seqlock of design.md, section 6. */
 	shm_store_release(&hdr->epoch, h->epoch - 1u);
+	shm_fence_release();
 	memset(h->base + FL_CTL_OFF, 0, h->l.region_size - FL_CTL_OFF);
 	memset(hdr->zero, 0, sizeof(hdr->zero));
 	shm_store_once64(&hdr->magic, FL_MAGIC);
@@ -192,7 +248,6 @@ static int host_setup(const struct folio_config *cfg, int fd, int owned,
 {
 	struct folio_host *h;
 	struct stat st;
-	void *base;
 	int rc;
 
 	h = calloc(1, sizeof(*h));
@@ -211,6 +266,11 @@ static int host_setup(const struct folio_config *cfg, int fd, int owned,
 		rc = -errno;
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		fl_log(FOLIO_LOG_ERR, "host: region is not a regular file");
+		rc = -EINVAL;
+		goto fail;
+	}
 	if ((uint64_t)st.st_size < h->l.region_size) {
 		/* Round to the file system's block: a hugetlbfs file grows in
 		 * whole huge pages. A sealed memfd refuses, which is right. */
@@ -224,10 +284,10 @@ static int host_setup(const struct folio_config *cfg, int fd, int owned,
 			goto fail;
 		}
 	}
-	rc = fl_map_fd(fd, h->l.region_size, &base);
+	rc = fl_map_fd(fd, h->l.region_size, &h->map);
 	if (rc)
 		goto fail;
-	h->base = base;
+	h->base = h->map->base;
 	h->hdr = (struct fl_hdr *)(void *)(h->base + FL_HDR_OFF);
 	fl_numa_bind(h->base, h->l.region_size, cfg->numa_node);
 	memset(h->qs, 0, sizeof(struct fl_queue) * h->l.queues);
@@ -248,7 +308,7 @@ static int host_setup(const struct folio_config *cfg, int fd, int owned,
 	*out = h;
 	return 0;
 fail:
-	fl_unmap(h->base, h->l.region_size);
+	fl_unmap(h->map);
 	free(h->qs);
 	free(h->done);
 	if (h->fd >= 0)
@@ -265,10 +325,32 @@ int folio_host_create_fd(const struct folio_config *cfg, int fd,
 	return host_setup(cfg, fd, 0, out);
 }
 
+/* The file at path (opened as fd) is ours and writable by us alone. */
+static int region_safe(const char *path, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_uid != geteuid()) {
+		fl_log(FOLIO_LOG_ERR, "host: %s is owned by uid %u, not by this "
+		       "process (uid %u); refusing to adopt it", path,
+		       (unsigned)st.st_uid, (unsigned)geteuid());
+		return FOLIO_EUNSAFE;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		fl_log(FOLIO_LOG_ERR, "host: %s is writable by group or others "
+		       "(mode %04o); refusing to adopt it (chmod go-w)", path,
+		       (unsigned)(st.st_mode & 07777));
+		return FOLIO_EUNSAFE;
+	}
+	return 0;
+}
+
 int folio_host_create(const struct folio_config *cfg, struct folio_host **out)
 {
 	char err[200];
-	int fd;
+	int fd, rc;
 
 	if (!cfg || !out)
 		return -EINVAL;
@@ -277,12 +359,25 @@ int folio_host_create(const struct folio_config *cfg, struct folio_host **out)
 		return -EINVAL;
 	}
 	/* Reuse an existing file in place: a guest or QEMU that has it
-	 * mapped must see this restart, not a new inode. */
-	fd = open(cfg->region, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	 * mapped must see this restart, not a new inode. Never through a
+	 * symbolic link (a planted link would make us grow and overwrite its
+	 * target), and only a file that is ours and that nobody else may
+	 * write: another user's file, or a group/other-writable one, is
+	 * refused rather than adopted. */
+	fd = open(cfg->region, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		int rc = -errno;
-
+		rc = -errno;
+		if (rc == -ELOOP) {
+			fl_log(FOLIO_LOG_ERR, "host: %s is a symbolic link; "
+			       "refusing to follow it", cfg->region);
+			return FOLIO_EUNSAFE;
+		}
 		fl_log(FOLIO_LOG_ERR, "host: %s: %s", cfg->region, strerror(-rc));
+		return rc;
+	}
+	rc = region_safe(cfg->region, fd);
+	if (rc) {
+		close(fd);
 		return rc;
 	}
 	return host_setup(cfg, fd, 1, out);
@@ -294,7 +389,7 @@ void folio_host_close(struct folio_host *h)
 		return;
 	if (h->hdr) /* odd epoch: the guest detaches instead of failing */
 		shm_store_release(&h->hdr->epoch, h->epoch + 1u);
-	fl_unmap(h->base, h->l.region_size);
+	fl_unmap(h->map);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->qs);

@@ -43,6 +43,10 @@ struct fl_queue {
 	struct fl_ring tx; /* the ring this side produces into */
 	struct fl_ring rx; /* the ring this side consumes from */
 	uint32_t *ack;     /* shared: guest ack line of this queue */
+	/* shared, guest only: the header epoch, re-loaded after the copies of
+	 * a burst and before its publication (design.md, section 6); NULL on
+	 * the host, which makes its own epochs. */
+	const uint32_t *recheck;
 	uint32_t state;    /* enum folio_qstate */
 	uint32_t epoch;    /* host epoch the queue is attached to */
 	uint32_t viol;     /* counter of the violation the ring just saw */
@@ -75,7 +79,10 @@ void fl_ring_reset_consumer(struct fl_ring *r);
 
 /* Datapath. Return a count, -EINVAL for a caller error, or FOLIO_EPEER with
  * q->viol naming the counter; the endpoint decides whether it was a
- * violation or a host restart, and counts and latches it (fl_queue_fail). */
+ * violation or a host restart, and counts and latches it (fl_queue_fail).
+ * FL_ERESTART (never returned to a caller): the epoch at q->recheck moved
+ * while the burst was copied; nothing of it was delivered or published. */
+#define FL_ERESTART (-(FOLIO_E_BASE + 64))
 int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 		    const uint32_t *lens, unsigned n);
 int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
@@ -83,10 +90,28 @@ int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n);
 int fl_ring_done(struct fl_queue *q, const uint32_t *ids, unsigned n);
 
-/* Mapping (map.c). */
-int fl_map_fd(int fd, uint64_t need, void **base);
-void fl_unmap(void *base, uint64_t len);
+/* Mapping (map.c). Each mapping of the library is registered, so that a
+ * SIGBUS inside it (the file was truncated) replaces it with zero pages and
+ * sets lost instead of killing the process (docs/security.md). */
+struct fl_map {
+	uint8_t *base; /* NULL: free slot */
+	uint64_t len;  /* bytes mapped: need, rounded to the file's block */
+	int lost;      /* set by the SIGBUS handler */
+};
+
+int fl_map_fd(int fd, uint64_t need, struct fl_map **out);
+void fl_unmap(struct fl_map *m);
 void fl_numa_bind(void *base, uint64_t len, int node);
+/* FOLIO_EUNSEALED if fd is a memfd without F_SEAL_SHRINK, else 0. */
+int fl_check_sealed(int fd);
+
+static inline int fl_map_lost(const struct fl_map *m)
+{
+	return __atomic_load_n(&m->lost, __ATOMIC_RELAXED);
+}
+
+/* The channel's mapping was lost: latch every call's queue FAILED, once. */
+int fl_queue_lost(struct fl_queue *q, const char *side, unsigned qi);
 
 /* Logging (util.c). The library never prints; this reaches the callback. */
 void fl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

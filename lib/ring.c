@@ -59,6 +59,25 @@ static inline uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* A length already checked against [FOLIO_MIN_FRAME, max], clamped to max
+ * without a branch: under a mispredicted check the copy that follows still
+ * cannot run past the slot (Spectre v1; indices are masked already). The
+ * empty asm keeps the compiler from proving the clamp redundant. */
+static inline uint32_t clamp_len(uint32_t len, uint32_t max)
+{
+	uint32_t keep = 0u - (uint32_t)(len <= max);
+
+	__asm__("" : "+r"(keep));
+	return (len & keep) | (max & ~keep);
+}
+
+/* The seqlock re-check of a guest burst: if the host restarted while the
+ * burst's descriptors and slots were read or written, drop the burst. */
+static inline int epoch_moved(const struct fl_queue *q)
+{
+	return q->recheck && fl_unlikely(shm_load_after(q->recheck) != q->epoch);
+}
+
 static int violation(struct fl_queue *q, unsigned counter)
 {
 	q->viol = counter;
@@ -104,22 +123,27 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 	uint32_t refused = space < n ? n - space : 0;
 
 	n -= refused;
+	/* INV_len on our own side: never publish a length the peer must
+	 * refuse. Every length and buffer is checked before the first byte
+	 * is copied, so a bad one leaves nothing of the burst in a slot
+	 * (INV_leak). */
 	for (i = 0; i < n; i++) {
-		uint32_t idx = r->head + i, len = lens[i];
-
-		/* INV_len on our own side: never publish a length the peer
-		 * must refuse. A bad one voids the whole burst; what was
-		 * copied before it is not published. */
-		if (fl_unlikely(len - FOLIO_MIN_FRAME > r->max_frame - FOLIO_MIN_FRAME ||
+		if (fl_unlikely(lens[i] - FOLIO_MIN_FRAME > r->max_frame - FOLIO_MIN_FRAME ||
 				!bufs[i])) {
 			fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
 			return -EINVAL;
 		}
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t idx = r->head + i, len = clamp_len(lens[i], r->max_frame);
+
 		/* INV_leak: only frame bytes and their length reach the slot. */
 		shm_copy_to(slot_addr(r, idx), bufs[i], len);
 		shm_store_once(&r->desc[idx & r->mask], len);
 		bytes += len;
 	}
+	if (n && epoch_moved(q))
+		return FL_ERESTART; /* written into a reset ring: not published */
 	if (refused) /* counted only once the call is known to succeed */
 		fl_stat_add(q, FOLIO_STAT_TX_FULL, refused);
 	if (n) {
@@ -201,10 +225,15 @@ int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 	if (fl_unlikely(rc))
 		return rc;
 	for (i = 0; i < n; i++) {
+		lens[i] = clamp_len(lens[i], r->max_frame);
 		/* The one copy; everything after it reads private memory only. */
 		shm_copy_from(bufs[i], slot_addr(r, r->head + i), lens[i]);
 		bytes += lens[i];
 	}
+	/* A host restart during the copies may have zeroed any of the bytes
+	 * (a torn frame): deliver nothing, release nothing. */
+	if (epoch_moved(q))
+		return FL_ERESTART;
 	r->head += n;
 	r->lent = r->head;
 	shm_store_release(r->cons, r->head); /* P2 */
@@ -233,7 +262,7 @@ int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n)
 		return rc;
 	for (uint32_t i = 0; i < n; i++) {
 		frames[i].data = slot_addr(r, r->lent + i);
-		frames[i].len = lens[i];
+		frames[i].len = clamp_len(lens[i], r->max_frame);
 		frames[i].id = r->lent + i;
 		bytes += lens[i];
 	}

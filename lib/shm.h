@@ -15,6 +15,16 @@
  *   shm_store_release  release store; publishes every earlier write
  *   shm_copy_from      the one copy out of a slot into private memory
  *   shm_copy_to        the one copy from private memory into a slot
+ *   shm_load_after     relaxed load ordered after every earlier load: the
+ *                      re-check of a seqlock (the epoch after a burst's copies)
+ *   shm_fence_release  orders earlier stores before every later store: the
+ *                      odd epoch before the reset that follows it
+ *
+ * The bulk helpers end with a compiler barrier (shm_snapshot_done): after it
+ * the compiler must treat the shared source as changed, so it can neither
+ * re-read the source in place of the private copy nor drop the copy. Without
+ * it "checked copy, never re-read" would hold only by today's code
+ * generation (INV_once).
  */
 #ifndef FL_SHM_H
 #define FL_SHM_H
@@ -48,12 +58,45 @@ static inline uint64_t shm_load_once64(const uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
+/* Both pointers escape into an asm that clobbers memory: every byte of the
+ * private copy is materialised, and nothing the compiler knew about the
+ * shared bytes survives it. */
+static inline void shm_snapshot_done(const void *dst, const void *src)
+{
+	__asm__ __volatile__("" : : "r"(dst), "r"(src) : "memory");
+}
+
 static inline void shm_load_block(uint32_t *dst, const uint32_t *src, size_t n)
 {
 	FL_SHM_TRACE(src, n * sizeof(*src), FL_SHM_LOAD);
 	/* A value torn by a concurrent peer write is still just a value:
 	 * the caller checks the private copy, never the shared one. */
 	memcpy(dst, src, n * sizeof(*src));
+	shm_snapshot_done(dst, src);
+}
+
+/* ThreadSanitizer does not model fences (gcc warns, -Wtsan). Its build
+ * (tests/adversarial, no restarts) gets the x86 meaning: a compiler
+ * barrier. */
+#ifdef __SANITIZE_THREAD__
+#define FL_FENCE(order) __asm__ __volatile__("" : : : "memory")
+#else
+#define FL_FENCE(order) __atomic_thread_fence(order)
+#endif
+
+static inline uint32_t shm_load_after(const uint32_t *p)
+{
+	FL_SHM_TRACE(p, 4, FL_SHM_LOAD);
+	/* Every earlier load (the copies of a burst) completes before this
+	 * one: if any of them saw a write made after the peer's
+	 * shm_fence_release, this load sees the store before that fence. */
+	FL_FENCE(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void shm_fence_release(void)
+{
+	FL_FENCE(__ATOMIC_RELEASE);
 }
 
 static inline uint32_t shm_load_acquire(const uint32_t *p)
@@ -84,6 +127,7 @@ static inline void shm_copy_from(void *dst, const void *src, size_t n)
 {
 	FL_SHM_TRACE(src, n, FL_SHM_COPY_FROM);
 	memcpy(dst, src, n);
+	shm_snapshot_done(dst, src);
 }
 
 static inline void shm_copy_to(void *dst, const void *src, size_t n)
@@ -93,4 +137,5 @@ static inline void shm_copy_to(void *dst, const void *src, size_t n)
 }
 
 #endif /* __KERNEL__ */
+
 #endif /* FL_SHM_H */

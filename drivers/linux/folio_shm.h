@@ -61,4 +61,18 @@ static inline void shm_copy_to(void *dst, const void *src, size_t n)
 	memcpy(dst, src, n);
 }
 
+/* The burst's epoch re-check against a host restart (design.md, section 6):
+ * a load ordered after every earlier load of the copies, and the host's
+ * fence between its odd epoch and the reset's stores. */
+static inline u32 shm_load_after(const u32 *p)
+{
+	smp_rmb();
+	return READ_ONCE(*p);
+}
+
+static inline void shm_fence_release(void)
+{
+	smp_wmb();
+}
+
 #endif /* FOLIO_KSHM_H */
