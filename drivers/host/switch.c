@@ -141,7 +141,7 @@ static unsigned flush_to_guest(struct guest *g)
 				break;
 		}
 		if (rc < 0) {
-			if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED ||
+			if (rc == FOLIO_EPEER || rc == FOLIO_EFAILED || rc == FOLIO_ELOST ||
 			    rc == FOLIO_EGONE)
 				guest_fail(g, q, rc);
 			else if (rc != FOLIO_ENOTREADY)

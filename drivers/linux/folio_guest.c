@@ -35,6 +35,9 @@ void fk_queue_init(struct fk_chan *c, struct fl_queue *q, unsigned int qi)
 	fl_ring_init(&q->tx, c->base, &c->l, qi, FL_DIR_G2H);
 	fl_ring_init(&q->rx, c->base, &c->l, qi, FL_DIR_H2G);
 	q->ack = &ctl->ack_epoch;
+	/* Re-checked after a burst's copies: a restart during them drops
+	 * the burst (FL_ERESTART), never a torn frame. */
+	q->recheck = &c->hdr->epoch;
 	q->state = FOLIO_Q_DETACHED;
 }
 
@@ -71,11 +74,13 @@ static int attach(struct fk_chan *c, struct fl_queue *q, u32 e)
 		       folio_strerror(rc));
 		return rc;
 	}
-	if (!q->epoch && shm_load_once(q->ack) == e) {
-		/* Acked by an earlier instance that never left (a crashed
-		 * guest kernel, a module killed mid-way): do not adopt its
-		 * rings; withdraw the ack and wait for a new epoch. */
-		shm_store_release(q->ack, 0);
+	if (!q->epoch && (shm_load_once(q->ack) == e ||
+			  shm_load_once(q->ack) == e + 1u)) {
+		/* Used by an earlier instance: it acked and never left (a
+		 * crashed guest kernel, a module killed mid-way; ack == e), or
+		 * it left (ack == e + 1). Do not adopt its rings: mark the
+		 * epoch left and wait for a new one (design.md, section 6). */
+		shm_store_release(q->ack, e + 1u);
 		set_state(q, FOLIO_Q_DETACHED, e);
 		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
 		return FOLIO_ENOTREADY;
@@ -100,6 +105,13 @@ int fk_ready(struct fk_chan *c, struct fl_queue *q)
 /* A violation seen while the epoch moved is a restart, not an attack. */
 static int judge(struct fk_chan *c, struct fl_queue *q, unsigned int qi, int rc)
 {
+	if (unlikely(rc == FL_ERESTART)) {
+		/* The host restarted during the copies; the burst was dropped
+		 * whole. Re-attach on the next call. */
+		WRITE_ONCE(q->state, FOLIO_Q_DETACHED);
+		fl_stat_add(q, FOLIO_STAT_NOT_READY, 1);
+		return FOLIO_ENOTREADY;
+	}
 	if (likely(rc != FOLIO_EPEER))
 		return rc;
 	if (shm_load_acquire(&c->hdr->epoch) != q->epoch) {
@@ -130,6 +142,6 @@ void fk_leave(struct fl_queue *q)
 {
 	/* A queue that failed after attaching had acked too. */
 	if (q->state != FOLIO_Q_DETACHED)
-		shm_store_release(q->ack, 0);
+		shm_store_release(q->ack, q->epoch + 1u); /* "left that epoch" */
 	WRITE_ONCE(q->state, FOLIO_Q_DETACHED);
 }

@@ -29,6 +29,7 @@ static inline void shm_load_block(u32 *dst, const u32 *src, size_t n)
 {
 	/* A torn value is still just a value: only the copy is checked. */
 	memcpy(dst, src, n * sizeof(*src));
+	barrier(); /* the checked copy is used, never a re-read of the slot */
 }
 
 static inline u32 shm_load_acquire(const u32 *p)
