@@ -116,4 +116,17 @@ int fl_queue_lost(struct fl_queue *q, const char *side, unsigned qi);
 /* Logging (util.c). The library never prints; this reaches the callback. */
 void fl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Value of one hex digit, or -1 (config.c and seal_config.c parse MACs, SCIs
+ * and keys with it). */
+static inline int fl_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif /* FL_INTERNAL_H */

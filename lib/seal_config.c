@@ -47,17 +47,6 @@ void fl_seal_config_init(struct folio_config *cfg)
 
 /* ---- config keys (parsed in every build) ---------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -84,7 +73,7 @@ static int parse_sci(const char *s, uint64_t *out)
 
 	if (strlen(s) == 16) {
 		for (i = 0; i < 16; i++) {
-			int h = hexval(s[i]);
+			int h = fl_hexval(s[i]);
 
 			if (h < 0)
 				return -1;
@@ -94,7 +83,7 @@ static int parse_sci(const char *s, uint64_t *out)
 		return 0;
 	}
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = fl_hexval(s[0]), lo = hi < 0 ? -1 : fl_hexval(s[1]);
 
 		if (lo < 0)
 			return -1;
@@ -236,8 +225,8 @@ int fl_seal_load_key(const char *what, const char *path, uint32_t klen,
 			memcpy(key, buf, klen);
 		} else if (t == 2 * klen) {
 			for (uint32_t i = 0; i < klen && !rc; i++) {
-				int hi = hexval((char)buf[2 * i]);
-				int lo = hexval((char)buf[2 * i + 1]);
+				int hi = fl_hexval((char)buf[2 * i]);
+				int lo = fl_hexval((char)buf[2 * i + 1]);
 
 				if (hi < 0 || lo < 0)
 					rc = fail(err, errlen, "%s %s: not hex", what,
