@@ -34,17 +34,11 @@ struct folio_guest {
  * honest host writes the magic before it publishes an even epoch). */
 static int check_header(const struct folio_guest *g, uint32_t e)
 {
-	uint64_t magic = shm_load_once64(&g->hdr->magic);
+	int rc = fl_header_check(g->hdr, g->digest);
 
-	if (magic == 0 && !fl_epoch_ready(e))
-		return FOLIO_ENOTREADY;
-	if (magic != FL_MAGIC)
-		return FOLIO_EMAGIC;
-	if (shm_load_once(&g->hdr->version) != FOLIO_LAYOUT_VERSION)
-		return FOLIO_EVERSION;
-	if (shm_load_once64(&g->hdr->digest) != g->digest)
-		return FOLIO_EDIGEST;
-	return 0;
+	/* A zero magic under a ready epoch is a wrong header, not a host that
+	 * is still laying out. */
+	return rc == FOLIO_ENOTREADY && fl_epoch_ready(e) ? FOLIO_EMAGIC : rc;
 }
 
 /* Slow path: the host's epoch differs from the one this queue holds. */

@@ -85,6 +85,9 @@ void fl_ring_reset_consumer(struct fl_ring *r);
 #define FL_ERESTART (-(FOLIO_E_BASE + 64))
 int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 		    const uint32_t *lens, unsigned n);
+/* Header check of a guest (magic, version, digest), each field loaded once:
+ * 0, FOLIO_ENOTREADY (magic 0), FOLIO_EMAGIC, FOLIO_EVERSION or FOLIO_EDIGEST. */
+int fl_header_check(const struct fl_hdr *hdr, uint64_t digest);
 int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 		    unsigned n);
 int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n);

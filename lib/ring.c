@@ -310,3 +310,20 @@ int fl_ring_done(struct fl_queue *q, const uint32_t *ids, unsigned n)
 		shm_store_release(r->cons, r->head); /* P2, once per call */
 	return rc;
 }
+
+/* The guest's header check, shared by lib/guest.c and folio.ko: each field
+ * loaded once (INV_once). A zero magic is a host still laying out. */
+int fl_header_check(const struct fl_hdr *hdr, uint64_t digest)
+{
+	uint64_t magic = shm_load_once64(&hdr->magic);
+
+	if (magic == 0)
+		return FOLIO_ENOTREADY;
+	if (magic != FL_MAGIC)
+		return FOLIO_EMAGIC;
+	if (shm_load_once(&hdr->version) != FOLIO_LAYOUT_VERSION)
+		return FOLIO_EVERSION;
+	if (shm_load_once64(&hdr->digest) != digest)
+		return FOLIO_EDIGEST;
+	return 0;
+}

@@ -13,17 +13,7 @@
 
 int fk_check_header(const struct fk_chan *c)
 {
-	u64 magic = shm_load_once64(&c->hdr->magic); /* INV_once, each field */
-
-	if (magic == 0)
-		return FOLIO_ENOTREADY;
-	if (magic != FL_MAGIC)
-		return FOLIO_EMAGIC;
-	if (shm_load_once(&c->hdr->version) != FOLIO_LAYOUT_VERSION)
-		return FOLIO_EVERSION;
-	if (shm_load_once64(&c->hdr->digest) != c->digest)
-		return FOLIO_EDIGEST;
-	return 0;
+	return fl_header_check(c->hdr, c->digest); /* lib/ring.c */
 }
 
 void fk_queue_init(struct fk_chan *c, struct fl_queue *q, unsigned int qi)
