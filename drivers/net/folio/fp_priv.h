@@ -51,7 +51,10 @@ struct fp_queue {
 	uint16_t port;
 	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
 	unsigned stash_n;
-	struct rte_mbuf *stash[FP_STASH]; /* preallocated rx mbufs */
+	/* rx mbufs taken raw from mp, not yet reset (fp_rxtx.c) */
+	struct rte_mbuf *stash[FP_STASH];
+	uint64_t rearm; /* rearm_data of a fresh rx mbuf of this port */
+	int fast_free;  /* tx: RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE is on */
 	uint64_t rx_nombuf;
 	uint64_t tx_bad; /* mbufs dropped: length outside the config */
 	/* host: the frames lent out of this queue and their batched give-back

@@ -10,6 +10,11 @@
 
 #include <rte_mbuf.h>
 
+struct fp_queue;
+
+/* Set q->rearm for q->port: called at rx queue setup. */
+void fp_rx_rearm_init(struct fp_queue *q);
+
 /* Guest role: one copy, slot -> mbuf (rx) and mbuf -> slot (tx). */
 uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t fp_guest_tx(void *txq, struct rte_mbuf **pkts, uint16_t nb);

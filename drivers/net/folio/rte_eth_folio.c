@@ -161,7 +161,10 @@ static int fp_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim = info->rx_desc_lim;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* Fast free: the application promises one pool and one reference
+	 * per mbuf, so a sent burst goes back with one bulk put. */
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+				RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	/* Host role with scatter: frames come as a private header segment
 	 * and a lent payload segment. Without it, always one segment. */
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
@@ -409,8 +412,8 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 
 	if (!q || q->rx_setup || q->tx_setup)
 		return;
-	if (q->stash_n)
-		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
+	if (q->stash_n) /* raw mbufs, as the pool gave them */
+		rte_mempool_put_bulk(q->mp, (void **)q->stash, q->stash_n);
 	q->stash_n = 0;
 	/* Lent mbufs still point at their slot descriptors: keep them. */
 	if (fl_lend_out(&q->lend))
@@ -480,10 +483,11 @@ static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	if (!q)
 		return -ENOMEM;
 	if (q->stash_n && q->mp != mp) {
-		rte_pktmbuf_free_bulk(q->stash, q->stash_n);
+		rte_mempool_put_bulk(q->mp, (void **)q->stash, q->stash_n);
 		q->stash_n = 0;
 	}
 	q->mp = mp;
+	fp_rx_rearm_init(q);
 	q->rx_setup = 1;
 	dev->data->rx_queues[qid] = q;
 	return 0;
@@ -495,11 +499,14 @@ static int fp_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct fp_queue *q;
 
-	(void)conf;
 	fp_desc_hint(dev, "tx", nb_desc);
 	q = fp_queue_get(dev, qid, socket);
 	if (!q)
 		return -ENOMEM;
+	/* ethdev passes only the queue's own offloads: add the port's. */
+	q->fast_free = !!((conf->offloads |
+			   dev->data->dev_conf.txmode.offloads) &
+			  RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
 	q->tx_setup = 1;
 	dev->data->tx_queues[qid] = q;
 	return 0;
