@@ -229,6 +229,33 @@ static void length_checks(void **state)
 	pair_free(t);
 }
 
+/* A NULL buffer fails the whole burst, wherever it stands in it: nothing
+ * of the burst is published, and the ring goes on as before. */
+static void null_buffer(void **state)
+{
+	(void)state;
+	for (unsigned at = 0; at < 3; at++) {
+		struct pair *t = pair_new(0xfffffffeu); /* the burst wraps */
+		uint8_t frame[3][64];
+		const void *b[3] = {frame[0], frame[1], frame[2]};
+		uint32_t len[3] = {60, 60, 60};
+		uint32_t prod = *t->p.tx.prod;
+
+		memset(frame, 0x5a, sizeof(frame));
+		b[at] = NULL;
+		assert_int_equal(fl_ring_produce(&t->p, b, len, 3), -EINVAL);
+		assert_int_equal(t->p.st[FOLIO_STAT_BAD_CALL], 1);
+		assert_int_equal(*t->p.tx.prod, prod);
+		assert_int_equal(t->p.tx.head, prod);
+		assert_int_equal(t->p.st[FOLIO_STAT_TX_FRAMES], 0);
+		assert_int_equal(consume(t, 3, 0, 0), 0);
+		/* The same slots carry the next, good burst. */
+		assert_int_equal(produce(t, 3, 7), 3);
+		assert_int_equal(consume(t, 3, 7, 1), 3);
+		pair_free(t);
+	}
+}
+
 static int done1(struct pair *t, uint32_t id)
 {
 	return fl_ring_done(&t->c, &id, 1);
@@ -297,6 +324,7 @@ int main(void)
 		cmocka_unit_test(consumer_window),
 		cmocka_unit_test(producer_window),
 		cmocka_unit_test(length_checks),
+		cmocka_unit_test(null_buffer),
 		cmocka_unit_test(lend_out_of_order),
 		cmocka_unit_test(give_back_burst),
 	};
