@@ -50,10 +50,13 @@ struct fp_queue {
 	uint16_t qid;
 	uint16_t port;
 	struct rte_mempool *mp; /* rx mbufs; NULL until rx setup */
-	unsigned stash_n;
-	/* rx mbufs taken raw from mp, not yet reset (fp_rxtx.c) */
+	/* rx mbufs taken raw from mp, not yet reset, in stash[lo, hi); their
+	 * frame rooms in room[lo, hi) (fp_rxtx.c) */
+	unsigned lo, hi;
 	struct rte_mbuf *stash[FP_STASH];
-	uint64_t rearm; /* rearm_data of a fresh rx mbuf of this port */
+	void *room[FP_STASH];
+	uint64_t rearm;   /* rearm_data of a fresh rx mbuf of this port */
+	uint64_t ol_init; /* ol_flags of a fresh rx mbuf of mp */
 	int fast_free;  /* tx: RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE is on */
 	uint64_t rx_nombuf;
 	uint64_t tx_bad; /* mbufs dropped: length outside the config */

@@ -7,6 +7,7 @@
  * burst passes the watch's gate (fp_watch.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,12 +27,15 @@
  * The stash holds raw mbufs, straight from rte_mempool_get_bulk: a pool
  * keeps its free mbufs with one reference, one segment and no next, so
  * only the fields an application may have left behind are set again, in
- * fp_mbuf_rx, when a frame fills the mbuf. The refill is one bulk get per
- * FP_STASH frames, off the per-frame path.
+ * fp_mbuf_rx, when a frame fills the mbuf. stash[lo, hi) are the mbufs,
+ * room[lo, hi) where their frames go: a burst passes &room[lo] to the
+ * library as it is and takes mbufs from lo up. The refill is one bulk get
+ * per FP_STASH frames, off the per-frame path.
  */
 
-/* The 8 bytes at rearm_data of a fresh mbuf of this port: data_off at the
- * headroom, one reference, one segment, the port. */
+/* The 8 bytes at rearm_data of a fresh mbuf of this port (headroom, one
+ * reference, one segment, the port), and its ol_flags: none, but the
+ * flag every mbuf of a pool of pinned external buffers carries. */
 void fp_rx_rearm_init(struct fp_queue *q)
 {
 	struct rte_mbuf m;
@@ -42,80 +46,108 @@ void fp_rx_rearm_init(struct fp_queue *q)
 	m.nb_segs = 1;
 	m.port = q->port;
 	memcpy(&q->rearm, &m.rearm_data, sizeof(q->rearm));
+	q->ol_init = (rte_pktmbuf_priv_flags(q->mp) &
+		      RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF) ? RTE_MBUF_F_EXTERNAL : 0;
 }
 
-/* Where a stashed mbuf's frame goes: the headroom is fixed, whatever
- * data_off the mbuf's last user left. */
-static inline void *fp_mbuf_room(struct rte_mbuf *m)
+void fp_stash_release(struct fp_queue *q)
 {
-	return (char *)m->buf_addr + RTE_PKTMBUF_HEADROOM;
+	if (q->hi > q->lo) /* raw mbufs, as the pool gave them */
+		rte_mempool_put_bulk(q->mp, (void **)&q->stash[q->lo],
+				     q->hi - q->lo);
+	q->lo = q->hi = 0;
 }
 
 /* A stashed mbuf now holds one segment of len bytes. What rte_pktmbuf_reset
- * would clear and an rx burst reports is set; the rest is the pool's. */
-static inline void fp_mbuf_rx(uint64_t rearm, struct rte_mbuf *m, uint32_t len)
+ * would clear and an rx burst reports is set; the rest is the pool's.
+ * packet_type (0), pkt_len, data_len and vlan_tci (0) sit side by side:
+ * on a little-endian CPU they go out as one 8- and one 4-byte store. A
+ * frame is never longer than the mbuf's data room (checked at rx queue
+ * setup), so len fits data_len. */
+static inline void fp_mbuf_rx(uint64_t rearm, uint64_t ol, struct rte_mbuf *m,
+			      uint32_t len)
 {
 	memcpy(&m->rearm_data, &rearm, sizeof(rearm));
-	m->ol_flags &= RTE_MBUF_F_EXTERNAL; /* a pinned external buffer stays */
+	m->ol_flags = ol;
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=
+			 offsetof(struct rte_mbuf, packet_type) + 4 ||
+			 offsetof(struct rte_mbuf, data_len) !=
+			 offsetof(struct rte_mbuf, packet_type) + 8 ||
+			 offsetof(struct rte_mbuf, vlan_tci) !=
+			 offsetof(struct rte_mbuf, packet_type) + 10);
+	/* len <= max_frame <= the mbuf's data room, below 65536: it fills
+	 * data_len and leaves vlan_tci 0. */
+	uint64_t type_len = (uint64_t)len << 32;
+	uint32_t data_vlan = len;
+
+	memcpy(&m->packet_type, &type_len, sizeof(type_len));
+	memcpy(&m->data_len, &data_vlan, sizeof(data_vlan));
+#else
 	m->packet_type = 0;
 	m->pkt_len = len;
 	m->data_len = (uint16_t)len;
 	m->vlan_tci = 0;
+#endif
 }
 
-/* Make sure the stash holds n mbufs. @return how many it holds. */
+/* Make sure the stash holds n mbufs. @return how many it holds (n, or
+ * fewer when the pool runs dry). */
 static inline unsigned fp_stash_fill(struct fp_queue *q, unsigned n)
 {
-	if (q->stash_n < n) {
-		unsigned want = FP_STASH - q->stash_n;
+	unsigned have = q->hi - q->lo, want;
 
-		/* Refill in one go; when the pool runs low, take just
-		 * what this burst needs. */
-		if (rte_mempool_get_bulk(q->mp, (void **)&q->stash[q->stash_n],
-					 want)) {
-			want = n - q->stash_n;
-			if (rte_mempool_get_bulk(q->mp,
-						 (void **)&q->stash[q->stash_n],
-						 want)) {
-				q->rx_nombuf++;
-				return q->stash_n;
-			}
-		}
-		q->stash_n += want;
+	if (likely(have >= n))
+		return n;
+	/* The few left move to the front, the rest is filled in one go;
+	 * when the pool runs low, just what this burst needs. */
+	if (have) {
+		memmove(q->stash, &q->stash[q->lo], have * sizeof(q->stash[0]));
+		memmove(q->room, &q->room[q->lo], have * sizeof(q->room[0]));
 	}
+	q->lo = 0;
+	q->hi = have;
+	want = FP_STASH - have;
+	if (rte_mempool_get_bulk(q->mp, (void **)&q->stash[have], want)) {
+		want = n - have;
+		if (rte_mempool_get_bulk(q->mp, (void **)&q->stash[have],
+					 want)) {
+			q->rx_nombuf++;
+			return have;
+		}
+	}
+	/* Where a frame goes: the headroom is fixed, whatever data_off the
+	 * mbuf's last user left. */
+	struct rte_mbuf **m = q->stash;
+	void **room = q->room;
+
+#pragma GCC unroll 4
+	for (unsigned i = have; i < have + want; i++)
+		room[i] = (char *)m[i]->buf_addr + RTE_PKTMBUF_HEADROOM;
+	q->hi = have + want;
 	return n;
 }
 
-/* Lay n mbufs from the top of the stash into pkts[0..n) and their frame
- * rooms into bufs[0..n). The stash stays as it is until fp_stash_keep:
- * an mbuf that gets no frame is simply not taken. */
-static inline void fp_stash_lay(struct fp_queue *q, struct rte_mbuf **pkts,
-				void **bufs, unsigned n)
-{
-	struct rte_mbuf **top = &q->stash[q->stash_n];
-
-	for (unsigned i = 0; i < n; i++) {
-		pkts[i] = *--top;
-		bufs[i] = fp_mbuf_room(pkts[i]);
-	}
-}
-
-/* The first k laid mbufs hold frames of lens[]: set them, take them. */
-static inline void fp_stash_keep(struct fp_queue *q, struct rte_mbuf **pkts,
+/* The first k stashed mbufs hold frames of lens[]: set them, hand them
+ * out in pkts[]. */
+static inline void fp_stash_take(struct fp_queue *q, struct rte_mbuf **pkts,
 				 const uint32_t *lens, unsigned k)
 {
-	uint64_t rearm = q->rearm;
+	struct rte_mbuf **s = &q->stash[q->lo];
+	const uint64_t rearm = q->rearm, ol = q->ol_init;
 
-	for (unsigned i = 0; i < k; i++)
-		fp_mbuf_rx(rearm, pkts[i], lens[i]);
-	q->stash_n -= k;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < k; i++) {
+		pkts[i] = s[i];
+		fp_mbuf_rx(rearm, ol, s[i], lens[i]);
+	}
+	q->lo += k;
 }
 
 uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct fp_queue *q = rxq;
 	struct folio_guest *g = fp_guest(q->priv);
-	void *bufs[FP_STASH];
 	uint32_t lens[FP_STASH];
 	unsigned n;
 	int rc;
@@ -128,12 +160,11 @@ uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	n = fp_stash_fill(q, nb < FP_STASH ? nb : FP_STASH);
 	if (unlikely(!n))
 		return 0;
-	fp_stash_lay(q, pkts, bufs, n);
 	/* The one copy: slot -> the application's mbuf. */
-	rc = folio_guest_rx_burst(g, q->qid, bufs, lens, n);
+	rc = folio_guest_rx_burst(g, q->qid, &q->room[q->lo], lens, n);
 	if (rc <= 0)
 		return 0; /* idle, host away (ENOTREADY) or failed: counted */
-	fp_stash_keep(q, pkts, lens, (unsigned)rc);
+	fp_stash_take(q, pkts, lens, (unsigned)rc);
 	return (uint16_t)rc;
 }
 
@@ -145,12 +176,10 @@ static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
 				unsigned n)
 {
 	struct fp_priv *p = q->priv;
-	void *bufs[FP_STASH];
 	uint32_t lens[FP_STASH];
 	int rc;
 
-	fp_stash_lay(q, pkts, bufs, n);
-	rc = folio_host_rx_burst(p->host, q->qid, bufs, lens, n);
+	rc = folio_host_rx_burst(p->host, q->qid, &q->room[q->lo], lens, n);
 	if (rc <= 0) {
 		if (rc == -EBUSY) /* frames still lent: lend, do not copy */
 			q->copy_mode = 0;
@@ -164,7 +193,7 @@ static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
 		if (longest >= p->zc_thresh)
 			q->copy_mode = 0; /* lend frames this size from now on */
 	}
-	fp_stash_keep(q, pkts, lens, (unsigned)rc);
+	fp_stash_take(q, pkts, lens, (unsigned)rc);
 	return (uint16_t)rc;
 }
 
@@ -173,14 +202,14 @@ static uint16_t fp_host_rx_copy(struct fp_queue *q, struct rte_mbuf **pkts,
  * rest lent in place as a second segment whose external buffer is exactly
  * that rest, with no head- or tailroom into the guest's slot. */
 static inline void fp_host_split(struct fp_queue *q, struct rte_mbuf *m,
-				 struct rte_mbuf *tail,
+				 void *room, struct rte_mbuf *tail,
 				 const struct folio_frame *fr)
 {
 	/* The copy is made once, behind a compiler barrier: never re-read. */
-	fl_lend_copy(fp_mbuf_room(m), fr, FP_HDR_COPY);
+	fl_lend_copy(room, fr, FP_HDR_COPY);
 	fl_lend_attach(&q->lend, tail, fr, FP_HDR_COPY);
 	tail->port = q->port;
-	fp_mbuf_rx(q->rearm, m, FP_HDR_COPY);
+	fp_mbuf_rx(q->rearm, q->ol_init, m, FP_HDR_COPY);
 	m->pkt_len = fr->len;
 	m->nb_segs = 2;
 	m->next = tail;
@@ -191,8 +220,8 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 {
 	struct fp_priv *p = q->priv;
 	struct folio_frame fr[FP_STASH];
-	struct rte_mbuf *tails[FP_STASH];
-	void *bufs[FP_STASH];
+	struct rte_mbuf *tails[FP_STASH], **s;
+	void **room;
 	unsigned n, lent = 0, small = 0, want = 0;
 	int rc;
 
@@ -213,25 +242,27 @@ static uint16_t fp_host_rx_lend(struct fp_queue *q, struct rte_mbuf **pkts,
 		q->rx_nombuf++;
 		want = 0;
 	}
-	fp_stash_lay(q, pkts, bufs, (unsigned)rc);
+	s = &q->stash[q->lo];
+	room = &q->room[q->lo];
 	for (int i = 0; i < rc; i++) {
-		struct rte_mbuf *m = pkts[i];
+		struct rte_mbuf *m = s[i];
 
+		pkts[i] = m;
 		if (fr[i].len < p->zc_thresh || lent == want) {
-			rte_memcpy(bufs[i], fr[i].data, fr[i].len);
+			rte_memcpy(room[i], fr[i].data, fr[i].len);
 			(void)folio_host_rx_done(p->host, q->qid, fr[i].id);
-			fp_mbuf_rx(q->rearm, m, fr[i].len);
+			fp_mbuf_rx(q->rearm, q->ol_init, m, fr[i].len);
 			small++;
 		} else {
 			/* Only the length is trusted; the lent bytes are guest
 			 * data that the guest may still change. */
-			fp_host_split(q, m, tails[lent++], &fr[i]);
+			fp_host_split(q, m, room[i], tails[lent++], &fr[i]);
 		}
 	}
 	if (lent)
 		fl_lend_count(&q->lend, lent);
 	q->copy_mode = small == (unsigned)rc;
-	q->stash_n -= (unsigned)rc;
+	q->lo += (unsigned)rc;
 	return (uint16_t)rc;
 }
 
@@ -267,7 +298,7 @@ static inline unsigned fp_tx_gather(struct fp_queue *q, struct rte_mbuf **pkts,
 				    int *plain, const int fast_free)
 {
 	uint32_t max = q->priv->max_frame;
-	struct rte_mempool *pool = NULL;
+	struct rte_mempool *pool = nb ? pkts[0]->pool : NULL;
 	unsigned n = 0, bounce = 0, i;
 	int all = 1;
 
@@ -287,13 +318,11 @@ static inline unsigned fp_tx_gather(struct fp_queue *q, struct rte_mbuf **pkts,
 		}
 		if (likely(m->nb_segs == 1)) {
 			bufs[n] = rte_pktmbuf_mtod(m, const void *);
-			if (!fast_free) {
-				if (!pool)
-					pool = m->pool;
-				all &= m->pool == pool &&
-				       rte_mbuf_refcnt_read(m) == 1 &&
+			/* Without a branch: & rather than &&. */
+			if (!fast_free)
+				all &= (m->pool == pool) &
+				       (rte_mbuf_refcnt_read(m) == 1) &
 				       RTE_MBUF_DIRECT(m);
-			}
 		} else {
 			uint8_t *b;
 

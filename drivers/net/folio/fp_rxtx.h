@@ -12,8 +12,11 @@
 
 struct fp_queue;
 
-/* Set q->rearm for q->port: called at rx queue setup. */
+/* Set the template of a fresh rx mbuf for q->port and q->mp: called at
+ * rx queue setup, once q->mp is set. */
 void fp_rx_rearm_init(struct fp_queue *q);
+/* Give the rx stash's mbufs back to q->mp. */
+void fp_stash_release(struct fp_queue *q);
 
 /* Guest role: one copy, slot -> mbuf (rx) and mbuf -> slot (tx). */
 uint16_t fp_guest_rx(void *rxq, struct rte_mbuf **pkts, uint16_t nb);

@@ -412,9 +412,7 @@ static void fp_queue_put(struct fp_priv *p, uint16_t qid)
 
 	if (!q || q->rx_setup || q->tx_setup)
 		return;
-	if (q->stash_n) /* raw mbufs, as the pool gave them */
-		rte_mempool_put_bulk(q->mp, (void **)q->stash, q->stash_n);
-	q->stash_n = 0;
+	fp_stash_release(q);
 	/* Lent mbufs still point at their slot descriptors: keep them. */
 	if (fl_lend_out(&q->lend))
 		return;
@@ -482,10 +480,8 @@ static int fp_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	q = fp_queue_get(dev, qid, socket);
 	if (!q)
 		return -ENOMEM;
-	if (q->stash_n && q->mp != mp) {
-		rte_mempool_put_bulk(q->mp, (void **)q->stash, q->stash_n);
-		q->stash_n = 0;
-	}
+	if (q->mp != mp)
+		fp_stash_release(q);
 	q->mp = mp;
 	fp_rx_rearm_init(q);
 	q->rx_setup = 1;
