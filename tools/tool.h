@@ -84,6 +84,20 @@ int tool_parse_seconds(const char *s, double max, double *out);
 int tool_guest_open(const struct folio_config *cfg, double deadline,
 		    struct folio_guest **g);
 
+/**
+ * The getopt_long() entries of the options every serving loop takes, and
+ * the table's end: --stats SEC ('s'), --duration SEC ('d'), --idle-spin N
+ * ('i'), --help ('h'). Each program parses their values with its own
+ * ranges and messages. Last in a struct option table:
+ *   static const struct option opts[] = { { "port", ... }, TOOL_LOOP_OPTIONS };
+ */
+#define TOOL_LOOP_OPTIONS                                 \
+	{ "stats", required_argument, NULL, 's' },        \
+	{ "duration", required_argument, NULL, 'd' },     \
+	{ "idle-spin", required_argument, NULL, 'i' },    \
+	{ "help", no_argument, NULL, 'h' },               \
+	{ NULL, 0, NULL, 0 }
+
 /** The protocol-violation counters of one queue, summed: bad_index,
  * bad_length and bad_header. */
 uint64_t tool_violations(const struct folio_stats *st);

@@ -173,13 +173,9 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "guest", required_argument, NULL, 'g' },
 		{ "port", required_argument, NULL, 'p' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "duration", required_argument, NULL, 'd' },
 		{ "reset-failed", required_argument, NULL, 'r' },
-		{ "idle-spin", required_argument, NULL, 'i' },
 		{ "zc-min", required_argument, NULL, 'z' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		TOOL_LOOP_OPTIONS,
 	};
 	double stats_s = 0, duration_s = 0, reset_s = 1.0;
 	uint32_t max_frame = RTE_ETHER_MAX_LEN;

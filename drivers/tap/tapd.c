@@ -350,11 +350,7 @@ int main(int argc, char **argv)
 		{ "region", required_argument, NULL, 'R' },
 		{ "tap", required_argument, NULL, 't' },
 		{ "queue", required_argument, NULL, 'q' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "idle-spin", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		TOOL_LOOP_OPTIONS,
 	};
 	const char *cfg_path = NULL, *region = NULL, *tap = "folio0";
 	double stats_s = 0, duration_s = 0, t0, deadline = 0, next_stats;
@@ -388,12 +384,9 @@ int main(int argc, char **argv)
 			if (tool_parse_seconds(optarg, MAX_SECONDS, &duration_s))
 				return bad_arg("--duration", optarg, "seconds, 0..31536000");
 			break;
-		case 'h':
+		default: /* --help, or an option getopt refused */
 			usage();
-			return 0;
-		default:
-			usage();
-			return 2;
+			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (!cfg_path || optind != argc || strlen(tap) >= IFNAMSIZ) {
