@@ -105,6 +105,41 @@ rm_at_exit() {
 	for f in "$@"; do at_exit "rm -rf '$f'"; done
 }
 
+# ---- DPDK plugins ------------------------------------------------------------------
+# safe_path DIR: true when no directory from DIR up to / is world-writable
+# (EAL refuses to load a plugin, -d, from such a path).
+safe_path() {
+	local d=$1
+	while :; do
+		[ "$(( 0$(stat -c %a "$d") & 2 ))" = 0 ] || return 1
+		[ "$d" = / ] && return 0
+		d=$(dirname "$d")
+	done
+}
+
+# safe_plugin VAR: make $VAR (a shared object, say librte_net_folio.so) an
+# absolute path EAL will load: the file itself when no parent directory is
+# world-writable, else a private copy under $XDG_RUNTIME_DIR, /run or $HOME
+# (removed at exit). Skips when there is no such place.
+safe_plugin() {
+	local so=${!1} c dir
+	so=$(cd "$(dirname "$so")" && pwd)/$(basename "$so")
+	if safe_path "$(dirname "$so")"; then
+		printf -v "$1" '%s' "$so"
+		return 0
+	fi
+	for c in "${XDG_RUNTIME_DIR:-}" /run "${HOME:-}"; do
+		[ -n "$c" ] && [ -d "$c" ] && [ -w "$c" ] && safe_path "$c" || continue
+		dir=$(mktemp -d "$c/folio-so-$$.XXXXXX") || continue
+		chmod 700 "$dir"
+		at_exit "rm -rf '$dir'"
+		cp "$so" "$dir/" || fail "cannot copy $so to $dir"
+		printf -v "$1" '%s' "$dir/$(basename "$so")"
+		return 0
+	done
+	skip "$(dirname "$so") has a world-writable parent and no safe place for a copy"
+}
+
 # ---- network namespaces ---------------------------------------------------------
 # netns_add NAME...: create namespaces with lo up; deleted at exit.
 netns_add() {

@@ -13,10 +13,10 @@
 # Expects: PMD_SO (librte_net_folio.so), TAPD (folio-tapd), set before use.
 
 OT=${OT:-o$(( $$ % 100000 ))}
-OW=$(mktemp -d "/tmp/folio-ovs-$OT.XXXXXX")
+T_TAG="ovs[$OT]"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+work_dir OW "ovs-$OT"
 chmod 755 "$OW"
-O_PIDS=()
-O_CLEAN=()
 OVS_VSWITCHD=${OVS_VSWITCHD:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 NS_SW=osw-$OT
 NS_PEER=opr-$OT
@@ -26,76 +26,28 @@ BR=br$OT
 PEER_IP=198.18.7.254
 PEER_MAC=02:f0:07:00:00:fe
 
-o_log() { echo "ovs[$OT]: $*" >&2; }
-o_fail() { echo "ovs[$OT]: FAIL: $*" >&2; exit 1; }
-o_skip() { echo "ovs[$OT]: SKIP: $*" >&2; exit 77; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-o_stop() { # PID [SIGNAL]: stop and reap, SIGKILL after 5 s
-	local p=$1 i
-	[ -n "$p" ] || return 0
-	kill -"${2:-TERM}" "$p" 2>/dev/null || return 0
-	for i in $(seq 50); do
-		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
-
-o_cleanup() {
-	local p i
-	for p in "${O_PIDS[@]}"; do o_stop "$p"; done
-	for ((i = ${#O_CLEAN[@]} - 1; i >= 0; i--)); do eval "${O_CLEAN[i]}" 2>/dev/null; done
-	[ -n "${KEEP_WORK:-}" ] && o_log "kept $OW" || rm -rf "$OW"
-}
-trap o_cleanup EXIT
-trap 'exit 1' INT TERM
-
-# True when no directory from $1 up to / is world-writable (EAL refuses to
-# load a plugin from such a path).
-o_safe_path() {
-	local d=$1
-	while :; do
-		[ "$(( 0$(stat -c %a "$d") & 2 ))" = 0 ] || return 1
-		[ "$d" = / ] && return 0
-		d=$(dirname "$d")
-	done
-}
-
 # o_require: skip with a reason unless everything is here.
 o_require() {
-	[ "$(id -u)" = 0 ] || o_skip "needs root (namespaces, TAP, veth)"
-	[ -x "$OVS_VSWITCHD" ] || o_skip "ovs-vswitchd-dpdk not installed (scripts/setup.d/40-ovs.sh installs openvswitch-switch-dpdk)"
+	[ "$(id -u)" = 0 ] || skip "needs root (namespaces, TAP, veth)"
+	[ -x "$OVS_VSWITCHD" ] || skip "ovs-vswitchd-dpdk not installed (scripts/setup.d/40-ovs.sh installs openvswitch-switch-dpdk)"
 	local t
 	for t in ovsdb-server ovsdb-tool ovs-vsctl ovs-ofctl ovs-appctl iperf3 ip ping python3; do
-		command -v "$t" >/dev/null || o_skip "$t not installed"
+		command -v "$t" >/dev/null || skip "$t not installed"
 	done
-	[ -f "${PMD_SO:-}" ] || o_skip "librte_net_folio.so not built"
-	[ -x "${TAPD:-}" ] || o_skip "folio-tapd not built (needs liburing-dev)"
-	[ -c /dev/net/tun ] || o_skip "/dev/net/tun missing"
-	ip netns add "$NS_SW" 2>/dev/null || o_skip "cannot create network namespaces"
+	[ -f "${PMD_SO:-}" ] || skip "librte_net_folio.so not built"
+	[ -x "${TAPD:-}" ] || skip "folio-tapd not built (needs liburing-dev)"
+	[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
+	ip netns add "$NS_SW" 2>/dev/null || skip "cannot create network namespaces"
 	ip netns del "$NS_SW"
 	# The plugin from a directory no one else may write to (not /tmp).
-	local c so=
-	for c in "${XDG_RUNTIME_DIR:-}" /run "${HOME:-}"; do
-		[ -n "$c" ] && [ -d "$c" ] && [ -w "$c" ] && o_safe_path "$c" || continue
-		so=$(mktemp -d "$c/folio-ovs-$OT-so.XXXXXX") || continue
-		break
-	done
-	[ -n "$so" ] || o_skip "no directory without a world-writable parent for the PMD"
-	O_CLEAN+=("rm -rf $so")
-	chmod 700 "$so"
-	cp "$PMD_SO" "$so/" || o_fail "cannot copy the PMD"
-	PMD_SO=$so/$(basename "$PMD_SO")
+	safe_plugin PMD_SO
 }
 
 o_netns() { # NAME...
 	local ns
 	for ns in "$@"; do
-		ip netns add "$ns" || o_fail "ip netns add $ns"
-		O_CLEAN+=("ip netns del $ns")
+		ip netns add "$ns" || fail "ip netns add $ns"
+		at_exit "ip netns del $ns"
 		nsx "$ns" ip link set lo up
 	done
 }
@@ -106,7 +58,7 @@ o_offloads_off() { nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro of
 o_topo() {
 	o_netns "$NS_SW" "$NS_PEER"
 	ip link add "$VETH_S" netns "$NS_SW" type veth peer name "$VETH_P" netns "$NS_PEER" ||
-		o_fail "cannot create the veth pair"
+		fail "cannot create the veth pair"
 	nsx "$NS_SW" sysctl -qw "net.ipv6.conf.$VETH_S.disable_ipv6=1" || true
 	nsx "$NS_SW" ip link set "$VETH_S" up
 	nsx "$NS_PEER" ip link set "$VETH_P" address "$PEER_MAC"
@@ -123,16 +75,16 @@ appctl() { ovs-appctl -t "$OW/ovs-vswitchd.ctl" "$@"; }
 # o_db: a fresh database and its ovsdb-server (foreground, our child).
 o_db() {
 	ovsdb-tool create "$OW/conf.db" /usr/share/openvswitch/vswitch.ovsschema ||
-		o_fail "ovsdb-tool create"
+		fail "ovsdb-tool create"
 	OVS_RUNDIR=$OW OVS_DBDIR=$OW OVS_LOGDIR=$OW ovsdb-server "$OW/conf.db" \
 		--remote="punix:$OW/db.sock" --unixctl="$OW/ovsdb-server.ctl" \
 		--pidfile="$OW/ovsdb-server.pid" --log-file="$OW/ovsdb-server.log" \
 		-vconsole:off >/dev/null 2>&1 &
 	O_DB_PID=$!
-	O_PIDS+=("$O_DB_PID")
+	track_pid "$O_DB_PID"
 	local i
 	for i in $(seq 100); do [ -S "$OW/db.sock" ] && break; sleep 0.1; done
-	vsctl --no-wait init || o_fail "ovsdb-server did not come up: $(tail -3 "$OW/ovsdb-server.log")"
+	vsctl --no-wait init || fail "ovsdb-server did not come up: $(tail -3 "$OW/ovsdb-server.log")"
 	# DPDK: no hugepages in the test (--legacy-mem, else OVS adds
 	# --in-memory, which EAL refuses with --no-huge); the PMD as a plugin.
 	vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
@@ -140,7 +92,7 @@ o_db() {
 		other_config:dpdk-lcore-mask=0x1 \
 		other_config:pmd-cpu-mask="${OVS_PMD_MASK:-0x2}" \
 		other_config:shared-mempool-config=1500
-	O_CLEAN+=("rm -rf /var/run/dpdk/ovs$OT")
+	at_exit "rm -rf /var/run/dpdk/ovs$OT"
 }
 
 # o_switch: start ovs-vswitchd (in the switch namespace) and wait for DPDK.
@@ -153,7 +105,7 @@ o_switch() {
 		--pidfile="$OW/ovs-vswitchd.pid" --log-file="$log" -vconsole:off \
 		-vfile:dpdk:info >/dev/null 2>"$OW/ovs-vswitchd.$O_SW_N.err" &
 	O_SW_PID=$!
-	O_PIDS+=("$O_SW_PID")
+	track_pid "$O_SW_PID"
 	local i
 	# The log is appended to: wait for this start's line.
 	for i in $(seq 600); do
@@ -165,16 +117,16 @@ o_switch() {
 		sleep 0.1
 	done
 	tail -20 "$log" "$OW/ovs-vswitchd.$O_SW_N.err" >&2
-	o_fail "ovs-vswitchd did not initialise DPDK"
+	fail "ovs-vswitchd did not initialise DPDK"
 }
 
-o_switch_stop() { o_stop "$O_SW_PID"; O_SW_PID=; }
+o_switch_stop() { stop_pid "$O_SW_PID"; O_SW_PID=; }
 
 o_bridge() {
-	vsctl add-br "$BR" -- set bridge "$BR" datapath_type=netdev || o_fail "add-br"
+	vsctl add-br "$BR" -- set bridge "$BR" datapath_type=netdev || fail "add-br"
 	vsctl add-port "$BR" peer0 -- set Interface peer0 type=dpdk \
 		options:dpdk-devargs="net_af_packet$OT,iface=$VETH_S" ofport_request=100 ||
-		o_fail "cannot add the net_af_packet port: $(grep -i error "$OW/ovs-vswitchd.log" | tail -3)"
+		fail "cannot add the net_af_packet port: $(grep -i error "$OW/ovs-vswitchd.log" | tail -3)"
 }
 
 # Guest N: region, config, MAC 02:f0:07:00:00:N, address 198.18.7.N.
@@ -200,11 +152,11 @@ o_config() { # N: write the guest's fixed config, print its path
 o_port() {
 	local n=$1 cfg
 	cfg=$(o_config "$n")
-	O_CLEAN+=("rm -f $(o_region "$n")")
+	at_exit "rm -f $(o_region "$n")"
 	vsctl add-port "$BR" "g$n" -- set Interface "g$n" type=dpdk \
 		options:dpdk-devargs="net_folio$n,role=host,config=$cfg${O_DEVARGS:-}" \
 		ofport_request="$n" ||
-		o_fail "cannot add port g$n: $(grep -i -E 'error|folio' "$OW/ovs-vswitchd.log" | tail -5)"
+		fail "cannot add port g$n: $(grep -i -E 'error|folio' "$OW/ovs-vswitchd.log" | tail -5)"
 }
 
 # o_guest N: folio-tapd for guest N in namespace ogN-$OT, TAP ftN$OT.
@@ -219,12 +171,12 @@ o_guest() {
 	done
 	ip netns exec "$ns" "$TAPD" -c "$OW/g$n.conf" --tap "$tap" >>"$OW/tapd$n.log" 2>&1 &
 	eval "O_TAPD_$n=$!"
-	O_PIDS+=("$!")
+	track_pid "$!"
 	for i in $(seq 100); do
 		nsx "$ns" ip link show "$tap" >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	nsx "$ns" ip addr add "$(o_gip "$n")/24" dev "$tap" || o_fail "no TAP $tap"
+	nsx "$ns" ip addr add "$(o_gip "$n")/24" dev "$tap" || fail "no TAP $tap"
 	nsx "$ns" ip link set "$tap" up
 	o_offloads_off "$ns" "$tap"
 }
@@ -248,16 +200,16 @@ o_xfer() {
 	local from=$1 to=$2 ip=$3 n=$4 name=$5 spid port=$((5300 + RANDOM % 500)) a b
 	nsx "$to" python3 "$O_HERE/xfer.py" serve "$ip" $port >"$OW/$name.rx" 2>&1 &
 	spid=$!
-	O_PIDS+=("$spid")
+	track_pid "$spid"
 	local i
 	for i in $(seq 50); do nsx "$to" ss -ltn 2>/dev/null | grep -q ":$port " && break; sleep 0.1; done
 	a=$(nsx "$from" timeout "${O_XFER_LIMIT:-60}" python3 "$O_HERE/xfer.py" send "$ip" $port "$n" $RANDOM 2>&1)
-	[ -n "${O_XFER_LIMIT:-}" ] && o_stop "$spid"
+	[ -n "${O_XFER_LIMIT:-}" ] && stop_pid "$spid"
 	wait "$spid" 2>/dev/null
 	b=$(cat "$OW/$name.rx")
 	[ "$a" = "$b" ] && [ "${a%% *}" = "$n" ] ||
-		{ o_log "$name: sent '$a', received '$b'"; return 1; }
-	o_log "$name: $n bytes, sha256 ${a#* }"
+		{ log "$name: sent '$a', received '$b'"; return 1; }
+	log "$name: $n bytes, sha256 ${a#* }"
 }
 
 # o_iperf FROM-NS TO-NS TO-IP SECONDS NAME: iperf3 TCP; prints Mbit/s.
@@ -265,7 +217,7 @@ o_iperf() {
 	local from=$1 to=$2 ip=$3 t=$4 name=$5 spid
 	nsx "$to" iperf3 -s -1 -B "$ip" >"$OW/$name.srv" 2>&1 &
 	spid=$!
-	O_PIDS+=("$spid")
+	track_pid "$spid"
 	local i
 	for i in $(seq 50); do nsx "$to" ss -ltn 2>/dev/null | grep -q ":5201 " && break; sleep 0.1; done
 	nsx "$from" timeout $((t + 30)) iperf3 -c "$ip" -t "$t" -J >"$OW/$name.json" 2>&1

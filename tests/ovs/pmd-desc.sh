@@ -11,7 +11,7 @@ PMD_SO=$1
 . "$(dirname "$0")/../pmd/lib.sh"
 tp_prereq
 REGION=/dev/shm/$TP_TAG-desc-region
-TP_CLEAN+=("rm -f $REGION")
+at_exit "rm -f $REGION"
 GEO="ring_entries=256"
 
 tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION,$GEO" \
@@ -22,22 +22,22 @@ tp_start guest "-l 0,1 --main-lcore 1" "net_folio0,role=guest,path=$REGION,$GEO"
 tp_cmd guest start
 for who in host guest; do
 	n=$(grep -c "descriptors asked; the ring has 256 entries" "$(tp_log $who)")
-	[ "$n" = 1 ] || tp_fail "$who: the descriptor hint was logged $n times, not once"
+	[ "$n" = 1 ] || fail "$who: the descriptor hint was logged $n times, not once"
 	rx=$(tp_query $who "show rxq info 0 0" | sed -n 's/.*Number of RXDs: *\([0-9]*\).*/\1/p')
 	tx=$(tp_query $who "show txq info 0 0" | sed -n 's/.*Number of TXDs: *\([0-9]*\).*/\1/p')
 	[ "$rx" = 256 ] && [ "$tx" = 256 ] ||
-		tp_fail "$who: rxq/txq info report $rx/$tx descriptors, the ring has 256"
+		fail "$who: rxq/txq info report $rx/$tx descriptors, the ring has 256"
 done
-tp_info "hints 2048/4096 and 64/64 accepted, logged once, rxq/txq info say 256"
+info "hints 2048/4096 and 64/64 accepted, logged once, rxq/txq info say 256"
 sleep 2
 tp_cmd guest stop
-tp_wait_log guest "Done\." 20 || tp_fail "guest did not stop"
+tp_wait_log guest "Done\." 20 || fail "guest did not stop"
 sleep 0.5
 tp_xstats guest 0 >"$TP_DIR/g.x"
 tp_xstats host 0 >"$TP_DIR/h.x"
 sent=$(xget "$TP_DIR/g.x" q0_tx_frames) got=$(xget "$TP_DIR/h.x" q0_rx_frames)
-tp_info "guest sent $sent, host received $got"
-[ "$sent" -gt 1000 ] && [ "$got" = "$sent" ] || tp_fail "sent $sent, received $got"
+info "guest sent $sent, host received $got"
+[ "$sent" -gt 1000 ] && [ "$got" = "$sent" ] || fail "sent $sent, received $got"
 tp_quit guest
 tp_quit host
 
@@ -49,7 +49,7 @@ timeout -s KILL 60 dpdk-testpmd -l 0,1 --no-huge --no-pci -m 256 --file-prefix "
 	--rxq=2 --txq=2 --no-mlockall --total-num-mbufs=4096 --disable-link-check \
 	--forward-mode=rxonly --stats-period 1 </dev/null >"$log" 2>&1 &
 pid=$!
-TP_PIDS+=("$pid")
+track_pid "$pid"
 # dev_info says 1 queue, so testpmd (or ethdev, or the PMD) refuses 2.
 REFUSED="max_rx_queues (1)\|nb_rx_queues=2 > 1\|2 rx / 2 tx queues asked, the fixed config has 1"
 for _ in $(seq 100); do
@@ -58,6 +58,6 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 grep -q "$REFUSED" "$log" ||
-	tp_fail "2 queues not refused: $(tail -5 "$log")"
-tp_info "2 queues refused"
+	fail "2 queues not refused: $(tail -5 "$log")"
+info "2 queues refused"
 echo PASS

@@ -10,17 +10,17 @@ set -uo pipefail
 PMD_SO=$1
 . "$(dirname "$0")/lib.sh"
 tp_prereq
-[ "$(id -u)" = 0 ] || tp_skip "needs root for network namespaces"
-command -v ip >/dev/null || tp_skip "iproute2 missing"
-python3 -c 'import socket; socket.AF_PACKET' 2>/dev/null || tp_skip "python3 without AF_PACKET"
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+command -v ip >/dev/null || skip "iproute2 missing"
+python3 -c 'import socket; socket.AF_PACKET' 2>/dev/null || skip "python3 without AF_PACKET"
 
 NSA=fpmdA$$ NSB=fpmdB$$ VA=fpa$$ VB=fpb$$
 REGION=/dev/shm/$TP_TAG-region
-TP_CLEAN+=("rm -f $REGION" "ip netns del $NSA" "ip netns del $NSB")
-ip netns add "$NSA" || tp_skip "cannot create a network namespace"
-ip netns add "$NSB" || tp_fail "cannot create namespace $NSB"
+at_exit "rm -f $REGION" "ip netns del $NSA" "ip netns del $NSB"
+ip netns add "$NSA" || skip "cannot create a network namespace"
+ip netns add "$NSB" || fail "cannot create namespace $NSB"
 ip link add "$VA" netns "$NSA" type veth peer name "$VB" netns "$NSB" ||
-	tp_fail "cannot create the veth pair"
+	fail "cannot create the veth pair"
 for ns in "$NSA" "$NSB"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
@@ -62,7 +62,7 @@ else:
             time.sleep(0.01)
 PY
 
-tp_info "1. guest txonly -> folio -> af_packet -> veth ($NSA/$VA -> $NSB/$VB)"
+info "1. guest txonly -> folio -> af_packet -> veth ($NSA/$VA -> $NSB/$VB)"
 TP_PREFIX_CMD="ip netns exec $NSA" TP_VDEV2="net_af_packet0,iface=$VA,framecnt=4096" \
 	tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION" --forward-mode=io
 tp_cmd host start
@@ -70,13 +70,13 @@ tp_start guest "-l 0,1 --main-lcore 1" "net_folio0,role=guest,path=$REGION" \
 	--forward-mode=txonly --txpkts=64 --eth-peer="0,$MACB"
 ip netns exec "$NSB" timeout 30 python3 "$TP_DIR/peer.py" count "$VB" 5 "$TP_DIR/count" &
 CP=$!
-TP_PIDS+=("$CP")
+track_pid "$CP"
 sleep 1
 tp_cmd guest start
 sleep 2
 tp_cmd guest stop
-tp_wait_log guest "Done\." 20 || tp_fail "guest did not stop"
-wait "$CP" || tp_fail "counter in $NSB failed"
+tp_wait_log guest "Done\." 20 || fail "guest did not stop"
+wait "$CP" || fail "counter in $NSB failed"
 sleep 0.5
 tp_xstats guest 0 >"$TP_DIR/g.x"
 tp_xstats host 0 >"$TP_DIR/h0.x"
@@ -85,21 +85,21 @@ sent=$(xget "$TP_DIR/g.x" q0_tx_frames)
 took=$(xget "$TP_DIR/h0.x" q0_rx_frames)
 afout=$(xget "$TP_DIR/h1.x" tx_good_packets)
 seen=$(cat "$TP_DIR/count")
-tp_info "guest published $sent, host took $took, af_packet sent $afout, counted in $NSB: $seen"
-[ "$sent" -gt 1000 ] || tp_fail "guest published only $sent frames"
-[ "$took" = "$sent" ] || tp_fail "folio channel lost frames: $sent sent, $took taken"
-[ "$seen" -ge 1000 ] || tp_fail "only $seen frames came out of the veth"
-[ "$seen" -le "$afout" ] || tp_fail "counted $seen > af_packet sent $afout"
+info "guest published $sent, host took $took, af_packet sent $afout, counted in $NSB: $seen"
+[ "$sent" -gt 1000 ] || fail "guest published only $sent frames"
+[ "$took" = "$sent" ] || fail "folio channel lost frames: $sent sent, $took taken"
+[ "$seen" -ge 1000 ] || fail "only $seen frames came out of the veth"
+[ "$seen" -le "$afout" ] || fail "counted $seen > af_packet sent $afout"
 tp_no_violations "$TP_DIR/g.x" 0 guest
 tp_no_violations "$TP_DIR/h0.x" 0 host
 
-tp_info "2. $NSB -> veth -> af_packet -> folio -> guest rxonly"
+info "2. $NSB -> veth -> af_packet -> folio -> guest rxonly"
 N=2000
 tp_cmd guest "set fwd rxonly"
 tp_cmd guest start
 sleep 0.5
 ip netns exec "$NSB" timeout 60 python3 "$TP_DIR/peer.py" send "$VB" 02:f0:00:00:00:01 $N ||
-	tp_fail "sender in $NSB failed"
+	fail "sender in $NSB failed"
 sleep 1
 tp_xstats guest 0 >"$TP_DIR/g2.x"
 tp_xstats host 0 >"$TP_DIR/h02.x"
@@ -107,12 +107,12 @@ tp_xstats host 1 >"$TP_DIR/h12.x"
 got=$(xget "$TP_DIR/g2.x" q0_rx_frames)
 put=$(xget "$TP_DIR/h02.x" q0_tx_frames)
 afin=$(xget "$TP_DIR/h12.x" rx_good_packets)
-tp_info "af_packet took $afin, host published $put into folio, guest received $got (sent $N from $NSB)"
-[ "$got" = "$put" ] || tp_fail "folio channel lost frames: $put published, $got received"
-[ "$put" = "$afin" ] || tp_fail "host forwarded $put of the $afin frames af_packet took"
+info "af_packet took $afin, host published $put into folio, guest received $got (sent $N from $NSB)"
+[ "$got" = "$put" ] || fail "folio channel lost frames: $put published, $got received"
+[ "$put" = "$afin" ] || fail "host forwarded $put of the $afin frames af_packet took"
 # The kernel's packet ring may drop a burst while the shared CPUs are busy;
 # the Folio channel may not (checked above).
-[ "$got" -ge $((N / 2)) ] || tp_fail "guest received only $got of $N frames"
+[ "$got" -ge $((N / 2)) ] || fail "guest received only $got of $N frames"
 tp_no_violations "$TP_DIR/g2.x" 0 guest
 tp_no_violations "$TP_DIR/h02.x" 0 host
 tp_cmd guest stop

@@ -9,7 +9,7 @@ PMD_SO=$1
 . "$(dirname "$0")/lib.sh"
 tp_prereq
 REGION=/dev/shm/$TP_TAG-region
-TP_CLEAN+=("rm -f $REGION")
+at_exit "rm -f $REGION"
 
 # probe_fails NAME DEVARGS PATTERN [WHAT]: testpmd (which carries on
 # without the port) must not crash, and the log must name the problem and
@@ -20,14 +20,14 @@ probe_fails() {
 		--file-prefix "$TP_TAG-$1" -d "$PMD_SO" --vdev "$2" -- --no-mlockall \
 		--total-num-mbufs=4096 --disable-link-check </dev/null >"$log" 2>&1
 	local rc=$?
-	[ $rc -lt 128 ] || tp_fail "$1: testpmd crashed (exit $rc)"
-	grep -q -- "$3" "$log" || tp_fail "$1: no message '$3': $(grep -i folio "$log" | head -3)"
+	[ $rc -lt 128 ] || fail "$1: testpmd crashed (exit $rc)"
+	grep -q -- "$3" "$log" || fail "$1: no message '$3': $(grep -i folio "$log" | head -3)"
 	if [ "${4:-probe}" = probe ]; then
-		grep -q "failed to initialize net_folio0" "$log" || tp_fail "$1: the probe did not fail"
+		grep -q "failed to initialize net_folio0" "$log" || fail "$1: the probe did not fail"
 	else
-		grep -q "Fail to start port 0" "$log" || tp_fail "$1: the start did not fail"
+		grep -q "Fail to start port 0" "$log" || fail "$1: the start did not fail"
 	fi
-	tp_info "$1: refused ($3)"
+	info "$1: refused ($3)"
 }
 probe_fails unknown "net_folio0,role=host,path=$REGION,bogus=1" "unknown devarg 'bogus'"
 probe_fails badrole "net_folio0,role=peer,path=$REGION" "role must be guest or host"
@@ -43,8 +43,8 @@ tp_cmd host start
 probe_fails mismatch "net_folio0,role=guest,path=$REGION,ring_entries=512" \
 	"does not match the fixed config" start
 out=$(tp_query host "port config mtu 0 1400")
-echo "$out" | grep -q "MTU is fixed at 1500" || tp_fail "MTU change not refused: $out"
-tp_info "mtu 1400 refused"
+echo "$out" | grep -q "MTU is fixed at 1500" || fail "MTU change not refused: $out"
+info "mtu 1400 refused"
 tp_cmd host stop
 tp_cmd host "port stop 0"
 # testpmd checks max_rx_queues from infos_get first; an application that
@@ -52,7 +52,7 @@ tp_cmd host "port stop 0"
 tp_query host "port config all rxq 2" >"$TP_DIR/start.out"
 tp_query host "port start 0" >>"$TP_DIR/start.out"
 grep -q "queues asked, the fixed config has 1\|greater than max_rx_queues (1)" \
-	"$TP_DIR/start.out" || tp_fail "2 queues not refused: $(tail -5 "$TP_DIR/start.out")"
-tp_info "2 queues refused"
+	"$TP_DIR/start.out" || fail "2 queues not refused: $(tail -5 "$TP_DIR/start.out")"
+info "2 queues refused"
 tp_quit host
 echo PASS

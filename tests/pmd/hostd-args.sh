@@ -8,12 +8,12 @@
 # Usage: hostd-args.sh FOLIO_HOSTD
 set -u
 HOSTD=${1:-}
-[ -x "$HOSTD" ] || { echo "SKIP: folio-hostd not built (needs libdpdk-dev)" >&2; exit 77; }
+. "$(dirname "$0")/../lib.sh"
+need_exec "$HOSTD" "folio-hostd (needs libdpdk-dev)"
 TAG="hostd-args-$$"
-DIR=$(mktemp -d "/tmp/$TAG.XXXXXX")
+work_dir DIR "$TAG"
 REGION=/dev/shm/$TAG
-trap 'rm -rf "$DIR" "$REGION" /var/run/dpdk/"$TAG" 2>/dev/null' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+rm_at_exit "$REGION" "/var/run/dpdk/$TAG"
 
 cat >"$DIR/g.conf" <<CONF
 queues = 1

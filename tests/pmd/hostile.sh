@@ -12,24 +12,24 @@ PMD_SO=$1 HOSTILE=$2
 . "$(dirname "$0")/lib.sh"
 tp_prereq
 REGION=/dev/shm/$TP_TAG-region
-TP_CLEAN+=("rm -f $REGION")
+at_exit "rm -f $REGION"
 Q=5 E=64
 
 tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION,queues=$Q,ring_entries=$E,reset_failed=0" \
 	--forward-mode=io --rxq=$Q --txq=$Q
 tp_cmd host start
 "$HOSTILE" --region "$REGION" --queues $Q --entries $E --phase boundary ||
-	tp_fail "hostile boundary phase did not run"
+	fail "hostile boundary phase did not run"
 sleep 1
-kill -0 "$(tp_pid host)" || tp_fail "testpmd died under boundary values"
+kill -0 "$(tp_pid host)" || fail "testpmd died under boundary values"
 tp_xstats host 0 >"$TP_DIR/x1"
 expect() { # queue counter
 	local v
 	v=$(xget "$TP_DIR/x1" "q$1_$2")
-	tp_info "q$1: $2 = $v, state = $(xget "$TP_DIR/x1" "q$1_state"), rx_frames = $(xget "$TP_DIR/x1" "q$1_rx_frames")"
-	[ "$v" -ge 1 ] || tp_fail "q$1: $2 not counted"
-	[ "$(xget "$TP_DIR/x1" "q$1_state")" = 2 ] || tp_fail "q$1 not latched failed"
-	[ "$(xget "$TP_DIR/x1" "q$1_rx_frames")" -ge 16 ] || tp_fail "q$1 took no honest frames"
+	info "q$1: $2 = $v, state = $(xget "$TP_DIR/x1" "q$1_state"), rx_frames = $(xget "$TP_DIR/x1" "q$1_rx_frames")"
+	[ "$v" -ge 1 ] || fail "q$1: $2 not counted"
+	[ "$(xget "$TP_DIR/x1" "q$1_state")" = 2 ] || fail "q$1 not latched failed"
+	[ "$(xget "$TP_DIR/x1" "q$1_rx_frames")" -ge 16 ] || fail "q$1 took no honest frames"
 }
 expect 0 bad_index
 expect 1 bad_length
@@ -37,22 +37,22 @@ expect 2 bad_length
 expect 3 bad_index
 expect 4 bad_index
 ierr=$(tp_query host "show port stats 0" | sed -n 's/.*RX-errors: *\([0-9]*\).*/\1/p' | tail -1)
-[ "${ierr:-0}" -ge 5 ] || tp_fail "RX-errors ($ierr) do not count the violations"
+[ "${ierr:-0}" -ge 5 ] || fail "RX-errors ($ierr) do not count the violations"
 old=$(xget "$TP_DIR/x1" q0_epoch)
 
-tp_info "port restart, then random writes"
+info "port restart, then random writes"
 tp_cmd host stop
 tp_cmd host "port stop 0"
 tp_cmd host "port start 0"
 tp_cmd host start
 "$HOSTILE" --region "$REGION" --queues $Q --entries $E --phase random \
 	--seconds 3 --seed "$((RANDOM * 65536 + RANDOM))" --old-epoch "$old" ||
-	tp_fail "hostile random phase did not run"
+	fail "hostile random phase did not run"
 sleep 0.5
-kill -0 "$(tp_pid host)" || tp_fail "testpmd died under random writes"
+kill -0 "$(tp_pid host)" || fail "testpmd died under random writes"
 tp_xstats host 0 >"$TP_DIR/x2"
 new=$(xget "$TP_DIR/x2" q0_epoch)
-[ "$new" != "$old" ] || tp_fail "port restart did not start a new epoch"
+[ "$new" != "$old" ] || fail "port restart did not start a new epoch"
 # The counters carry over the port restart: count what the random phase
 # added.
 viol=0
@@ -61,8 +61,8 @@ for q in $(seq 0 $((Q - 1))); do
 		viol=$((viol + $(xget "$TP_DIR/x2" "q${q}_$k") - $(xget "$TP_DIR/x1" "q${q}_$k")))
 	done
 done
-tp_info "epoch $old -> $new, violations counted under random writes: $viol"
-[ "$viol" -ge 1 ] || tp_fail "random writes produced no counted violation"
+info "epoch $old -> $new, violations counted under random writes: $viol"
+[ "$viol" -ge 1 ] || fail "random writes produced no counted violation"
 tp_cmd host stop
 tp_quit host
 
@@ -71,15 +71,15 @@ tp_quit host
 # parks and re-creates under load from the forwarding lcore; testpmd must
 # survive every round and quit cleanly, and the counters must add up across
 # the rounds.
-tp_info "reset_failed=1: random writes against the host's watch"
+info "reset_failed=1: random writes against the host's watch"
 rm -f "$REGION"
 tp_start host2 "-l 0,1" "net_folio0,role=host,path=$REGION,queues=$Q,ring_entries=$E" \
 	--forward-mode=io --rxq=$Q --txq=$Q
 tp_cmd host2 start
 "$HOSTILE" --region "$REGION" --queues $Q --entries $E --phase random --follow \
 	--seconds 5 --seed "$((RANDOM * 65536 + RANDOM))" >"$TP_DIR/follow.out" ||
-	tp_fail "hostile follow phase did not run"
-kill -0 "$(tp_pid host2)" || tp_fail "testpmd died while its watch re-created regions"
+	fail "hostile follow phase did not run"
+kill -0 "$(tp_pid host2)" || fail "testpmd died while its watch re-created regions"
 tp_xstats host2 0 >"$TP_DIR/x3"
 restarts=$(xget "$TP_DIR/x3" restarts)
 viol=0
@@ -88,9 +88,9 @@ for q in $(seq 0 $((Q - 1))); do
 		viol=$((viol + $(xget "$TP_DIR/x3" "q${q}_$k")))
 	done
 done
-tp_info "$(cat "$TP_DIR/follow.out"); restarts $restarts, violations $viol"
-[ "$restarts" -ge 2 ] || tp_fail "the watch re-created the region $restarts times in 5 s of attacks"
-[ "$viol" -ge "$restarts" ] || tp_fail "$restarts restarts but only $viol violations counted"
+info "$(cat "$TP_DIR/follow.out"); restarts $restarts, violations $viol"
+[ "$restarts" -ge 2 ] || fail "the watch re-created the region $restarts times in 5 s of attacks"
+[ "$viol" -ge "$restarts" ] || fail "$restarts restarts but only $viol violations counted"
 tp_cmd host2 stop
 tp_quit host2
 echo "PASS"

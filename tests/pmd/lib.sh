@@ -4,62 +4,19 @@
 # process is started here, remembered by PID and stopped by PID.
 # Sourced by the tests; expects PMD_SO (path of librte_net_folio.so).
 
+T_TAG=${T_TAG:-pmd[$(basename "$0" .sh)]}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 TP_TAG="fpmd$$"
-TP_DIR=$(mktemp -d "/tmp/$TP_TAG.XXXXXX")
-TP_PIDS=()
-TP_CLEAN=()
+work_dir TP_DIR "$TP_TAG"
+at_exit "rm -rf /var/run/dpdk/$TP_TAG-*"
 
-tp_fail() { echo "FAIL: $*" >&2; exit 1; }
-tp_skip() { echo "SKIP: $*" >&2; exit 77; }
-tp_info() { echo "# $*"; }
-
-# True when no directory from $1 up to / is world-writable: EAL refuses to
-# load a plugin from such a path.
-tp_safe_path() {
-	local d=$1
-	while :; do
-		[ "$(( 0$(stat -c %a "$d") & 2 ))" = 0 ] || return 1
-		[ "$d" = / ] && return 0
-		d=$(dirname "$d")
-	done
-}
-
+# tp_prereq: skip unless testpmd and the PMD are there; PMD_SO becomes a
+# path EAL loads plugins from.
 tp_prereq() {
-	command -v dpdk-testpmd >/dev/null || tp_skip "dpdk-testpmd not installed"
-	[ -f "${PMD_SO:-}" ] || tp_skip "librte_net_folio.so not built"
-	PMD_SO=$(cd "$(dirname "$PMD_SO")" && pwd)/$(basename "$PMD_SO")
-	tp_safe_path "$(dirname "$PMD_SO")" && return 0
-	# A build tree under /tmp (say): load a private copy instead.
-	local c
-	for c in "${XDG_RUNTIME_DIR:-}" /run "${HOME:-}"; do
-		[ -n "$c" ] && [ -d "$c" ] && [ -w "$c" ] && tp_safe_path "$c" || continue
-		local dir
-		dir=$(mktemp -d "$c/$TP_TAG-so.XXXXXX") || continue
-		chmod 700 "$dir"
-		cp "$PMD_SO" "$dir/" || continue
-		TP_CLEAN+=("rm -rf $dir")
-		PMD_SO=$dir/$(basename "$PMD_SO")
-		return 0
-	done
-	tp_skip "$(dirname "$PMD_SO") has a world-writable parent and no safe copy place"
+	need_cmd dpdk-testpmd
+	[ -f "${PMD_SO:-}" ] || skip "librte_net_folio.so not built"
+	safe_plugin PMD_SO
 }
-
-tp_cleanup() {
-	local p i
-	for p in "${TP_PIDS[@]}"; do kill -INT "$p" 2>/dev/null; done
-	for i in $(seq 20); do
-		local alive=0
-		for p in "${TP_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-		[ $alive = 0 ] && break
-		sleep 0.2
-	done
-	for p in "${TP_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for c in "${TP_CLEAN[@]}"; do eval "$c" 2>/dev/null; done
-	[ -n "${TP_KEEP:-}" ] || rm -rf "$TP_DIR"; rm -rf /var/run/dpdk/"$TP_TAG"-* 2>/dev/null
-	if [ "${TP_KEEP_LOGS:-0}" = 0 ]; then :; fi
-}
-trap tp_cleanup EXIT
-trap 'exit 1' INT TERM
 
 # tp_start NAME LCORE-ARGS VDEV [testpmd app args...]
 # Starts interactive testpmd NAME; its log is $TP_DIR/NAME.log.
@@ -76,10 +33,10 @@ tp_start() {
 		--total-num-mbufs=16384 --disable-link-check "$@" \
 		<"$fifo" >"$log" 2>&1 &
 	local pid=$!
-	TP_PIDS+=("$pid")
+	track_pid "$pid"
 	eval "exec {fd}>\"$fifo\""
 	eval "TP_FD_$name=$fd TP_PID_$name=$pid"
-	tp_wait_log "$name" "testpmd> " 30 || tp_fail "$name did not start: $(tail -5 "$log")"
+	tp_wait_log "$name" "testpmd> " 30 || fail "$name did not start: $(tail -5 "$log")"
 }
 
 tp_pid() { eval "echo \$TP_PID_$1"; }
@@ -89,20 +46,13 @@ tp_log() { echo "$TP_DIR/$1.log"; }
 tp_cmd() {
 	local fd
 	fd=$(eval "echo \$TP_FD_$1")
-	kill -0 "$(tp_pid "$1")" 2>/dev/null || tp_fail "$1 is not running (tried: $2)"
-	echo "$2" >&"$fd" || tp_fail "$1: cannot send '$2'"
+	kill -0 "$(tp_pid "$1")" 2>/dev/null || fail "$1 is not running (tried: $2)"
+	echo "$2" >&"$fd" || fail "$1: cannot send '$2'"
 }
 
-# tp_wait_log NAME PATTERN SECONDS [MIN-COUNT]
-tp_wait_log() {
-	local log="$TP_DIR/$1.log" i=0 min=${4:-1}
-	while [ $i -lt $(( $3 * 10 )) ]; do
-		[ "$(grep -c -- "$2" "$log" 2>/dev/null)" -ge "$min" ] && return 0
-		kill -0 "$(tp_pid "$1")" 2>/dev/null || return 1
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+# tp_wait_log NAME PATTERN SECONDS [MIN-COUNT]: wait_log on NAME's log,
+# giving up as soon as NAME has exited.
+tp_wait_log() { wait_log "$TP_DIR/$1.log" "$2" "$3" "$(tp_pid "$1")" "${4:-1}"; }
 
 # tp_query NAME COMMAND: run a show command, wait for its output, print it.
 tp_query() {
@@ -112,7 +62,7 @@ tp_query() {
 	tp_cmd "$1" "$2"
 	# An unknown command echoes a bad-argument line: it marks the end.
 	tp_cmd "$1" "$mark"
-	tp_wait_log "$1" "$mark" 20 || tp_fail "$1: no answer to '$2'"
+	tp_wait_log "$1" "$mark" 20 || fail "$1: no answer to '$2'"
 	tail -n +"$((before + 1))" "$log"
 }
 
@@ -126,7 +76,7 @@ tp_xstats() {
 xget() {
 	local v
 	v=$(awk -v k="$2" '$1 == k { v = $2 } END { if (v != "") print v }' "$1")
-	[ -n "$v" ] || tp_fail "counter $2 not found in $1"
+	[ -n "$v" ] || fail "counter $2 not found in $1"
 	echo "$v"
 }
 
@@ -136,22 +86,16 @@ tp_quit() {
 	pid=$(tp_pid "$1")
 	tp_cmd "$1" "quit"
 	wait "$pid"; rc=$?
-	[ $rc = 0 ] || tp_fail "$1 exited with $rc: $(tail -5 "$TP_DIR/$1.log")"
+	[ $rc = 0 ] || fail "$1 exited with $rc: $(tail -5 "$TP_DIR/$1.log")"
 }
 
 # tp_kill NAME: SIGKILL, as a crashing peer would go.
-tp_kill() {
-	local pid
-	pid=$(tp_pid "$1")
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
+tp_kill() { kill_pid "$(tp_pid "$1")"; }
 
 # Violation counters of one queue must all be zero.
 tp_no_violations() { # XSTATS-FILE QUEUE WHO
 	local k
 	for k in bad_index bad_length bad_header bad_call; do
-		[ "$(xget "$1" "q$2_$k")" = 0 ] || tp_fail "$3: q$2_$k = $(xget "$1" "q$2_$k")"
+		[ "$(xget "$1" "q$2_$k")" = 0 ] || fail "$3: q$2_$k = $(xget "$1" "q$2_$k")"
 	done
 }

@@ -10,14 +10,14 @@ PMD_SO=$1
 PROG=$2
 . "$(dirname "$0")/lib.sh"
 tp_prereq
-[ -x "$PROG" ] || tp_skip "fp_mbufs not built"
+[ -x "$PROG" ] || skip "fp_mbufs not built"
 RA=/dev/shm/$TP_TAG-a RB=/dev/shm/$TP_TAG-b
-TP_CLEAN+=("rm -f $RA $RB")
+at_exit "rm -f $RA $RB"
 timeout 60 "$PROG" "$RA" "$RB" -l 0 --no-huge --no-pci -m 256 \
 	--file-prefix "$TP_TAG" -d "$PMD_SO" --log-level=pmd.net.folio:info \
 	>"$TP_DIR/mbufs.log" 2>&1
 rc=$?
 cat "$TP_DIR/mbufs.log"
-[ $rc = 77 ] && tp_skip "fp_mbufs skipped"
-[ $rc = 0 ] || tp_fail "fp_mbufs exited $rc"
-grep -q "checks passed" "$TP_DIR/mbufs.log" || tp_fail "no summary line"
+[ $rc = 77 ] && skip "fp_mbufs skipped"
+[ $rc = 0 ] || fail "fp_mbufs exited $rc"
+grep -q "checks passed" "$TP_DIR/mbufs.log" || fail "no summary line"

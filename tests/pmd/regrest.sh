@@ -18,12 +18,12 @@ PMD_SO=$1 MODE=${2:-manual}
 . "$(dirname "$0")/lib.sh"
 tp_prereq
 REGION=/dev/shm/$TP_TAG-region
-TP_CLEAN+=("rm -f $REGION")
+at_exit "rm -f $REGION"
 case "$MODE" in
 manual) HOSTARG=",reset_failed=0" ;;
 auto) HOSTARG="" ;;
 auto-fence) HOSTARG=",park=fence" ;;
-*) tp_fail "mode must be manual, auto or auto-fence, not '$MODE'" ;;
+*) fail "mode must be manual, auto or auto-fence, not '$MODE'" ;;
 esac
 
 tp_start host "-l 0,1" "net_folio0,role=host,path=$REGION$HOSTARG" --forward-mode=rxonly
@@ -33,7 +33,7 @@ tp_start guest1 "-l 0,1 --main-lcore 1" "net_folio0,role=guest,path=$REGION" \
 tp_cmd guest1 start
 sleep 2
 tp_cmd guest1 stop
-tp_wait_log guest1 "Done\." 20 || tp_fail "guest1 did not stop"
+tp_wait_log guest1 "Done\." 20 || fail "guest1 did not stop"
 tp_xstats guest1 0 >"$TP_DIR/g1.x"
 tp_kill guest1
 sleep 0.5
@@ -41,8 +41,8 @@ tp_xstats host 0 >"$TP_DIR/h0.x"
 sent1=$(xget "$TP_DIR/g1.x" q0_tx_frames)
 got1=$(xget "$TP_DIR/h0.x" q0_rx_frames)
 old=$(xget "$TP_DIR/h0.x" q0_epoch)
-tp_info "guest1 sent $sent1, host got $got1 in epoch $old"
-[ "$sent1" -gt 1000 ] && [ "$got1" = "$sent1" ] || tp_fail "guest1: sent $sent1, host got $got1"
+info "guest1 sent $sent1, host got $got1 in epoch $old"
+[ "$sent1" -gt 1000 ] && [ "$got1" = "$sent1" ] || fail "guest1: sent $sent1, host got $got1"
 
 # guest2: a restarted guest. It refuses the epoch guest1 acked.
 tp_start guest2 "-l 0,1 --main-lcore 1" "net_folio0,role=guest,path=$REGION" \
@@ -51,15 +51,15 @@ if [ "$MODE" = manual ]; then
 	tp_cmd guest2 start
 	sleep 2
 	tp_cmd guest2 stop
-	tp_wait_log guest2 "Done\." 20 || tp_fail "guest2 did not stop"
+	tp_wait_log guest2 "Done\." 20 || fail "guest2 did not stop"
 	tp_xstats host 0 >"$TP_DIR/h1.x"
 	tp_xstats guest2 0 >"$TP_DIR/g2a.x"
-	tp_info "with reset_failed=0: host q0 state $(xget "$TP_DIR/h1.x" q0_state), peer_left $(xget "$TP_DIR/h1.x" q0_peer_left), guest2 tx_frames $(xget "$TP_DIR/g2a.x" q0_tx_frames)"
-	[ "$(xget "$TP_DIR/h1.x" q0_state)" != 1 ] || tp_fail "host queue still ready after the guest left"
-	[ "$(xget "$TP_DIR/h1.x" q0_peer_left)" -ge 1 ] || tp_fail "the guest leaving was not counted"
-	[ "$(xget "$TP_DIR/h1.x" q0_epoch)" = "$old" ] || tp_fail "the host changed epoch with reset_failed=0"
-	[ "$(xget "$TP_DIR/h1.x" restarts)" = 0 ] || tp_fail "the host restarted with reset_failed=0"
-	[ "$(xget "$TP_DIR/g2a.x" q0_tx_frames)" = 0 ] || tp_fail "guest2 sent into the old epoch"
+	info "with reset_failed=0: host q0 state $(xget "$TP_DIR/h1.x" q0_state), peer_left $(xget "$TP_DIR/h1.x" q0_peer_left), guest2 tx_frames $(xget "$TP_DIR/g2a.x" q0_tx_frames)"
+	[ "$(xget "$TP_DIR/h1.x" q0_state)" != 1 ] || fail "host queue still ready after the guest left"
+	[ "$(xget "$TP_DIR/h1.x" q0_peer_left)" -ge 1 ] || fail "the guest leaving was not counted"
+	[ "$(xget "$TP_DIR/h1.x" q0_epoch)" = "$old" ] || fail "the host changed epoch with reset_failed=0"
+	[ "$(xget "$TP_DIR/h1.x" restarts)" = 0 ] || fail "the host restarted with reset_failed=0"
+	[ "$(xget "$TP_DIR/g2a.x" q0_tx_frames)" = 0 ] || fail "guest2 sent into the old epoch"
 	tp_no_violations "$TP_DIR/h1.x" 0 host
 	tp_cmd host stop
 	tp_cmd host "port stop 0"
@@ -73,22 +73,22 @@ tp_cmd guest2 start
 sleep 3
 tp_cmd guest2 stop
 tp_wait_log guest2 "Done\." 20 "$([ "$MODE" = manual ] && echo 2 || echo 1)" ||
-	tp_fail "guest2 did not stop"
+	fail "guest2 did not stop"
 tp_xstats guest2 0 >"$TP_DIR/g2c.x"
 sleep 1
 tp_xstats host 0 >"$TP_DIR/h2.x"
 sent=$(( $(xget "$TP_DIR/g2c.x" q0_tx_frames) - $(xget "$TP_DIR/g2b.x" q0_tx_frames) ))
 got=$(( $(xget "$TP_DIR/h2.x" q0_rx_frames) - got1 ))
 new=$(xget "$TP_DIR/h2.x" q0_epoch)
-tp_info "$MODE: epoch $old -> $new, restarts $(xget "$TP_DIR/h2.x" restarts), peer_left $(xget "$TP_DIR/h2.x" q0_peer_left), guest2 sent $sent, host got $got"
-[ "$(xget "$TP_DIR/h2.x" q0_state)" = 1 ] || tp_fail "host queue not ready in the new epoch"
-[ "$new" != "$old" ] || tp_fail "no new epoch"
-[ "$sent" -gt 1000 ] || tp_fail "guest2 sent only $sent frames in the new epoch"
-[ "$got" = "$sent" ] || tp_fail "guest2 sent $sent, host received $got"
-[ "$(xget "$TP_DIR/h2.x" q0_peer_left)" -ge 1 ] || tp_fail "the counters did not carry over (peer_left)"
+info "$MODE: epoch $old -> $new, restarts $(xget "$TP_DIR/h2.x" restarts), peer_left $(xget "$TP_DIR/h2.x" q0_peer_left), guest2 sent $sent, host got $got"
+[ "$(xget "$TP_DIR/h2.x" q0_state)" = 1 ] || fail "host queue not ready in the new epoch"
+[ "$new" != "$old" ] || fail "no new epoch"
+[ "$sent" -gt 1000 ] || fail "guest2 sent only $sent frames in the new epoch"
+[ "$got" = "$sent" ] || fail "guest2 sent $sent, host received $got"
+[ "$(xget "$TP_DIR/h2.x" q0_peer_left)" -ge 1 ] || fail "the counters did not carry over (peer_left)"
 if [ "$MODE" != manual ]; then
-	[ "$(xget "$TP_DIR/h2.x" restarts)" -ge 1 ] || tp_fail "the watch did not count its restart"
-	grep -q "re-created, epoch $new" "$TP_DIR/host.log" || tp_fail "no log line for the restart"
+	[ "$(xget "$TP_DIR/h2.x" restarts)" -ge 1 ] || fail "the watch did not count its restart"
+	grep -q "re-created, epoch $new" "$TP_DIR/host.log" || fail "no log line for the restart"
 fi
 tp_no_violations "$TP_DIR/h2.x" 0 host
 tp_no_violations "$TP_DIR/g2c.x" 0 guest2

@@ -55,47 +55,10 @@ SECS=${FOLIO_BENCH_SECONDS:-3}
 hosted=""
 [ "$mode" != echo ] && hosted=1
 tag="fvm$$"
-work=""
-pids=()
-netns=""
-regions=()
-
-log() { echo "vm[$mode]: $*" >&2; }
-skip() {
-	log "SKIP: $*"
-	exit 77
-}
-fail() {
-	log "FAIL: $*"
-	exit 1
-}
-
-stop_pid() { # pid: TERM, then KILL after 5 s
-	local p=$1 i
-	kill -0 "$p" 2>/dev/null || return 0
-	kill -TERM "$p" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
-
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do stop_pid "$p"; done
-	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
-	ip link del "${tag}h" 2>/dev/null
-	for p in "${regions[@]}"; do rm -f "$p"; done
-	[ -d "/var/run/dpdk/$tag" ] && rm -rf "/var/run/dpdk/$tag"
-	if [ -n "$work" ]; then
-		if [ -n "${FOLIO_VM_KEEP:-}" ]; then log "kept $work"; else rm -rf "$work"; fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+T_TAG="vm[$mode]"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+[ -n "${FOLIO_VM_KEEP:-}" ] && LIB_KEEP=1
+at_exit "rm -rf '/var/run/dpdk/$tag'"
 
 # ---- prerequisites: skip with the reason when one is missing ---------------
 [ "$(id -u)" -eq 0 ] || skip "needs root (ivshmem region files, network namespace, veth)"
@@ -140,7 +103,7 @@ if [ "$mode" = bench ]; then
 fi
 [ "$mode" = kmod ] && { [ -x "$HOSTILE" ] || skip "$HOSTILE is not built"; }
 
-work=$(mktemp -d /tmp/folio-vm.XXXXXX) || fail "mktemp"
+work_dir work vm
 log "kernel $KVER, work dir $work"
 
 # ---- folio.ko, built against exactly the kernel that boots -----------------
@@ -265,7 +228,7 @@ start_hostd() { # log name; sets hostd
 		--guest "$work/net.conf" --stats 10 --duration $((VM_TIMEOUT + 60)) \
 		> "$work/$1.log" 2>&1 &
 	hostd=$!
-	pids+=("$hostd")
+	track_pid "$hostd"
 }
 
 wait_region() { # file pid log: until the header magic is written
@@ -283,12 +246,12 @@ wait_region() { # file pid log: until the header magic is written
 devs=()
 echo_host=""
 if [ "$mode" = echo ] || [ "$mode" = net ]; then
-	regions+=("$ECHO_REGION")
+	rm_at_exit "$ECHO_REGION"
 	truncate -s "$SIZE" "$ECHO_REGION" || fail "cannot create $ECHO_REGION"
 	"$ECHO_HOST" -c "$work/echo.conf" --duration $((VM_TIMEOUT + 60)) \
 		> "$work/echo-host.log" 2>&1 &
 	echo_host=$!
-	pids+=("$echo_host")
+	track_pid "$echo_host"
 	wait_region "$ECHO_REGION" "$echo_host" "$work/echo-host.log"
 	# shellcheck disable=SC2054 # commas are QEMU option syntax
 	devs=(-object "memory-backend-file,id=rEcho,share=on,mem-path=$ECHO_REGION,size=$SIZE"
@@ -302,7 +265,9 @@ if [ -n "$hosted" ]; then
 	PEER=198.18.0.2
 	netns=folio-vm-$$
 	ip netns add "$netns" || fail "ip netns add"
+	at_exit "ip netns del '$netns'"
 	ip link add "${tag}h" type veth peer name "${tag}p" || fail "ip link add veth"
+	at_exit "ip link del '${tag}h'"
 	ip link set "${tag}p" netns "$netns"
 	sysctl -qw "net.ipv6.conf.${tag}h.disable_ipv6=1" 2>/dev/null
 	ip link set "${tag}h" up
@@ -321,16 +286,16 @@ if [ -n "$hosted" ]; then
 	echo 1 > "$work/generation"
 	ip netns exec "$netns" python3 "$src/tests/vm/peer-server.py" "$PEER" "$PORT" \
 		"$work/payload" $((VM_TIMEOUT + 30)) "$work/generation" > "$work/peer.log" 2>&1 &
-	pids+=("$!")
+	track_pid "$!"
 
 	if [ -n "$IPERF3" ]; then
 		bind=(-B "$PEER")
 		[ "$mode" = bench ] && bind=() # also serves virtio-net's 198.18.1.2
 		ip netns exec "$netns" "$IPERF3" -s "${bind[@]}" -p 5201 > "$work/iperf3.log" 2>&1 &
-		pids+=("$!")
+		track_pid "$!"
 	fi
 
-	regions+=("$NET_REGION")
+	rm_at_exit "$NET_REGION"
 	truncate -s "$SIZE" "$NET_REGION" || fail "cannot create $NET_REGION"
 	start_hostd hostd1
 	wait_region "$NET_REGION" "$hostd" "$work/hostd1.log"
@@ -357,7 +322,7 @@ start=$(date +%s)
 "${in_ns[@]}" timeout -k 5 "$VM_TIMEOUT" "${qemu_base[@]}" -accel "$accel" -smp 2 "${devs[@]}" \
 	-append "$cmdline" -serial "file:$work/serial.log" > "$work/qemu.log" 2>&1 &
 qemu=$!
-pids+=("$qemu")
+track_pid "$qemu"
 if [ "$mode" = bench ]; then
 	for i in $(seq 100); do
 		ip -n "$netns" link show "${tag}t" > /dev/null 2>&1 && break
