@@ -5,6 +5,7 @@
 #  - a small program (hello.c) built against that copy through
 #    `pkg-config --cflags --libs folio`, linked to libfolio.so, run: one
 #    frame each way, and the header's version equals pkg-config's;
+#  - the net_folio PMD, when built, is installed under LIBDIR/dpdk/pmds-*;
 #  - `nm -D` of the installed libfolio.so shows folio_* symbols only (and
 #    the version node FOLIO_1), and every call folio.h declares is there.
 #
@@ -28,6 +29,13 @@ so=$(find "$root" -name 'libfolio.so.*' -type f | head -1)
 [ -n "$so" ] || fail "libfolio.so not installed"
 libdir=$(dirname "$so")
 log "installed: $(cd "$root" && find . -type f | grep -c .) files; library ${so#"$root"}"
+# The PMD, when this tree built it, where DPDK loads its plugins from.
+if [ -f "$build/drivers/net/folio/librte_net_folio.so" ]; then
+	pmd=$(find "$root" -name librte_net_folio.so -path '*/dpdk/pmds*' | head -1)
+	[ -n "$pmd" ] || fail "the net_folio PMD was built but not installed under LIBDIR/dpdk/pmds-*"
+	readelf -d "$pmd" | grep -q 'NEEDED.*librte_ethdev' || fail "${pmd#"$root"} is not a DPDK PMD"
+	log "PMD installed: ${pmd#"$root"}"
+fi
 
 # pkg-config: the installed copy only (the sysroot prefixes its paths).
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$root
