@@ -12,6 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null; then SUDO=sudo; else
 		echo "setup: needs root (or sudo) to install packages" >&2; exit 1; fi
 fi
+. "$here/apt-lib.sh"
 export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(build-essential pkg-config meson ninja-build libcmocka-dev libnuma-dev
@@ -19,15 +20,7 @@ pkgs=(build-essential pkg-config meson ninja-build libcmocka-dev libnuma-dev
       dpdk dpdk-dev libdpdk-dev liburing-dev libssl-dev
       iperf3 iproute2 ethtool gnuplot-nox python3)
 
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: installing ${missing[*]}"
-	$SUDO apt-get update -qq
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install base "${pkgs[@]}"
 
 for f in "$here"/setup.d/*.sh; do
 	[ -e "$f" ] || continue

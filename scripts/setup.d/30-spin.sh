@@ -5,17 +5,5 @@
 # scripts/coverage.sh come with clang-14 (llvm-14). Debian archive only;
 # idempotent and quiet.
 set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
-SUDO=${SUDO:-}
-
-pkgs=(spin gcc llvm-14 clang-14)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: 30-spin: installing ${missing[*]}"
-	$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-		{ $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq &&
-		  $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
-fi
+. "$(dirname "$0")/../apt-lib.sh"
+apt_install 30-spin spin gcc llvm-14 clang-14

@@ -5,14 +5,8 @@
 # with a private run directory, database and log: the packaged services are
 # neither started here nor needed. Idempotent and quiet.
 set -euo pipefail
-SUDO=${SUDO:-}
-export DEBIAN_FRONTEND=noninteractive
-want=(openvswitch-switch-dpdk iperf3 iproute2 iputils-ping ethtool)
-missing=()
-for p in "${want[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing+=("$p")
-done
+. "$(dirname "$0")/../apt-lib.sh"
+mapfile -t missing < <(apt_missing openvswitch-switch-dpdk iperf3 iproute2 iputils-ping ethtool)
 [ ${#missing[@]} = 0 ] && exit 0
 # Keep the package scripts from starting ovsdb-server/ovs-vswitchd: a
 # policy-rc.d that refuses every start, only for the time of this install
@@ -25,8 +19,7 @@ if [ ! -e "$rcd" ]; then
 	own_rcd=1
 fi
 rc=0
-$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
-	"${missing[@]}" >/dev/null || rc=$?
+apt_install 40-ovs "${missing[@]}" || rc=$?
 [ $own_rcd = 1 ] && $SUDO rm -f "$rcd"
 if [ $rc != 0 ]; then
 	echo "40-ovs: WARNING: could not install ${missing[*]}; tests/ovs will skip" >&2

@@ -5,18 +5,5 @@
 # installs it already; listed so this file stands alone). Debian archive
 # only; idempotent and quiet.
 set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
-SUDO=${SUDO:-}
-
-pkgs=(libssl-dev python3-scapy python3-cryptography iproute2)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: 50-seal: installing ${missing[*]}"
-	$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null ||
-		{ $SUDO apt-get update -qq && $SUDO apt-get -o DPkg::Lock::Timeout=900 \
-			install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
-fi
+. "$(dirname "$0")/../apt-lib.sh"
+apt_install 50-seal libssl-dev python3-scapy python3-cryptography iproute2

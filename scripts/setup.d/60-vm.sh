@@ -5,16 +5,6 @@
 # Debian archive only; idempotent.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-SUDO=${SUDO:-}
-
-pkgs=(qemu-system-x86 linux-image-amd64 busybox-static cpio gzip kmod
-      iproute2 python3 pciutils)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: 60-vm: installing ${missing[*]}"
-	$SUDO apt-get update -qq
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. "$(dirname "$0")/../apt-lib.sh"
+apt_install 60-vm qemu-system-x86 linux-image-amd64 busybox-static cpio gzip kmod \
+	iproute2 python3 pciutils
