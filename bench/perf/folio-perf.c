@@ -25,8 +25,6 @@
  */
 #include "perf.h"
 
-volatile sig_atomic_t g_stop;
-
 const char *prog = "folio-perf";
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -305,25 +303,19 @@ static void parse(int argc, char **argv, struct opts *o)
 		die_usage("-A N,M: the second CPU is only for --role both");
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_stop = 1;
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct side *sides;
-	struct sigaction sa;
 	unsigned nsides = 1;
+	int src;
 
 	parse(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	tool_init("folio-perf");
+	src = tool_signals();
+	if (src)
+		fprintf(stderr, "folio-perf: sigaction: %s\n", strerror(-src));
 
 	sides = mmap(NULL, 2 * sizeof(struct side), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);

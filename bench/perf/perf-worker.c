@@ -275,7 +275,7 @@ static int wait_ready(struct worker *w, double deadline)
 			werr(w, rc, "queue %u: %s", w->q, folio_strerror(rc));
 			return rc;
 		}
-		if (now_s() > deadline || g_stop) {
+		if (now_s() > deadline || tool_stop) {
 			werr(w, -ETIMEDOUT, "queue %u: the %s did not attach in time",
 			     w->q, w->is_host ? "guest" : "host");
 			return -ETIMEDOUT;
@@ -341,7 +341,7 @@ static void *worker_main(void *arg)
 		int work = 0, rc;
 		double t = now_s();
 
-		if (!tx_done && (g_stop || (o->frames ? seq >= o->frames : t >= stop))) {
+		if (!tx_done && (tool_stop || (o->frames ? seq >= o->frames : t >= stop))) {
 			tx_done = 1;
 		} else if (!tx_done) {
 			unsigned k = o->burst;
@@ -463,8 +463,8 @@ void run_role(const struct opts *o, enum role role, int cpu, int show_iv,
 
 		/* The host may not have created or published the region yet. */
 		while ((rc = folio_guest_open(&o->cfg, &g)) != 0) {
-			if ((rc != -ENOENT && rc != FOLIO_ENOTREADY && rc != FOLIO_ESMALL) ||
-			    now_s() > until || g_stop) {
+			if (!folio_error_is_transient(rc) || now_s() > until ||
+			    tool_stop) {
 				set_err(s, rc, "guest: cannot open region %s: %s",
 					o->cfg.region, folio_strerror(rc));
 				goto done;

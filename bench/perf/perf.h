@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "folio.h"
+#include "tool.h"
 
 #ifndef FOLIO_PERF_VARIANT
 #define FOLIO_PERF_VARIANT "hardened"
@@ -96,7 +97,6 @@ struct opts {
 };
 
 /* Set by SIGINT/SIGTERM: every loop winds down. */
-extern volatile sig_atomic_t g_stop;
 extern const char *prog;
 
 
@@ -132,21 +132,9 @@ struct side {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static inline double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/* Monotonic time, from the tools module (tools/tool.h). */
+static inline double now_s(void) { return tool_now(); }
+static inline uint64_t now_ns(void) { return tool_now_ns(); }
 
 /* ---- per-queue worker --------------------------------------------------- */
 
