@@ -218,6 +218,8 @@ enum folio_qstate {
 	FOLIO_Q_DETACHED = 0, /**< waiting for the peer (host epoch / guest ack) */
 	FOLIO_Q_READY = 1,    /**< exchanging frames */
 	FOLIO_Q_FAILED = 2,   /**< a peer violation was seen; latched */
+	FOLIO_Q_GONE = 3,     /**< host: the guest left this epoch; the queue
+			       *   stays down until the host starts a new one */
 };
 
 /** Per-queue counters. Indices into folio_stats.v. */

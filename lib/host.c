@@ -39,8 +39,7 @@ struct folio_host {
  * starts a new epoch. */
 static int host_gone(struct fl_queue *q, unsigned qi)
 {
-	__atomic_store_n(&q->state, FOLIO_Q_DETACHED, __ATOMIC_RELAXED);
-	q->gone = 1;
+	__atomic_store_n(&q->state, FOLIO_Q_GONE, __ATOMIC_RELAXED);
 	fl_stat_add(q, FOLIO_STAT_PEER_LEFT, 1);
 	fl_log(FOLIO_LOG_INFO, "host queue %u: guest left the epoch", qi);
 	return FOLIO_EGONE;
@@ -59,7 +58,7 @@ static inline int host_ready(struct folio_host *h, struct fl_queue *q,
 	}
 	if (q->state == FOLIO_Q_FAILED)
 		return FOLIO_EFAILED;
-	if (q->gone)
+	if (q->state == FOLIO_Q_GONE)
 		return FOLIO_EGONE;
 	/* P4: pairs with the guest's release of its ack, after its reset of
 	 * its own indices to zero. */

@@ -50,7 +50,6 @@ struct fl_queue {
 	uint32_t state;    /* enum folio_qstate */
 	uint32_t epoch;    /* host epoch the queue is attached to */
 	uint32_t viol;     /* counter of the violation the ring just saw */
-	uint32_t gone;     /* host: the guest left this epoch */
 	uint64_t st[FOLIO_STAT__COUNT];
 } __attribute__((aligned(64)));
 

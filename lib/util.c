@@ -64,6 +64,7 @@ const char *folio_qstate_name(unsigned state)
 	case FOLIO_Q_DETACHED: return "detached";
 	case FOLIO_Q_READY: return "ready";
 	case FOLIO_Q_FAILED: return "failed";
+	case FOLIO_Q_GONE: return "gone";
 	}
 	return "?";
 }

@@ -103,8 +103,7 @@ int fl_host_down(const struct folio_host *h, unsigned queues)
 		return 1;
 	for (unsigned q = 0; q < queues; q++)
 		if (!folio_host_stats(h, q, &st) &&
-		    (st.state == FOLIO_Q_FAILED ||
-		     (st.state != FOLIO_Q_READY && st.v[FOLIO_STAT_PEER_LEFT])))
+		    (st.state == FOLIO_Q_FAILED || st.state == FOLIO_Q_GONE))
 			return 1;
 	return 0;
 }

@@ -361,7 +361,7 @@ static inline void adv_check_call(enum adv_side victim, struct adv_latch *lt,
 	if (rc == FOLIO_EGONE) {
 		uint64_t left = a->v[FOLIO_STAT_PEER_LEFT] - b->v[FOLIO_STAT_PEER_LEFT];
 
-		if (victim != ADV_HOST || bad_a != bad_b || a->state != FOLIO_Q_DETACHED ||
+		if (victim != ADV_HOST || bad_a != bad_b || a->state != FOLIO_Q_GONE ||
 		    left != (lt->gone ? 0u : 1u))
 			adv_fail("FOLIO_EGONE without the guest leaving once", rc);
 		lt->gone = 1;
