@@ -341,12 +341,18 @@ int main(int argc, char **argv)
 		round_trip(mp, h.port, g.port, (unsigned)burst, (uint32_t)len,
 			   cg_host_tx, cg_guest_rx, cg_guest_free);
 	}
-	printf("cg cg_guest_tx calls=%lu packets=%lu\n", c_gtx.calls, c_gtx.packets);
-	printf("cg cg_host_rx calls=%lu packets=%lu\n", c_hrx.calls, c_hrx.packets);
-	printf("cg cg_host_free calls=%lu packets=%lu\n", c_hfree.calls, c_hfree.packets);
-	printf("cg cg_host_tx calls=%lu packets=%lu\n", c_htx.calls, c_htx.packets);
-	printf("cg cg_guest_rx calls=%lu packets=%lu\n", c_grx.calls, c_grx.packets);
-	printf("cg cg_guest_free calls=%lu packets=%lu\n", c_gfree.calls, c_gfree.packets);
+	static const struct {
+		const char *name;
+		const struct count *c;
+	} out[] = {
+		{ "cg_guest_tx", &c_gtx }, { "cg_host_rx", &c_hrx },
+		{ "cg_host_free", &c_hfree }, { "cg_host_tx", &c_htx },
+		{ "cg_guest_rx", &c_grx }, { "cg_guest_free", &c_gfree },
+	};
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		printf("cg %s calls=%lu packets=%lu\n", out[i].name,
+		       (unsigned long)out[i].c->calls,
+		       (unsigned long)out[i].c->packets);
 	fflush(stdout);
 	rte_eth_dev_stop(g.port);
 	rte_eth_dev_stop(h.port);
