@@ -54,6 +54,11 @@ static inline uint8_t *slot_addr(const struct fl_ring *r, uint32_t idx)
 	return r->slots + ((size_t)(idx & r->mask) << r->slot_shift);
 }
 
+_Static_assert(FOLIO_MIN_FRAME < FL_SHORT_MIN && FL_SHORT_MIN >= 32 &&
+		       ((FL_SHORT_MAX - FL_SHORT_MIN + 1) &
+			(FL_SHORT_MAX - FL_SHORT_MIN)) == 0,
+	       "short frames: at least 32 bytes, a range one OR can test");
+
 static inline uint32_t min_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
@@ -114,12 +119,38 @@ static inline int producer_space(struct fl_queue *q, struct fl_ring *r,
 	return 0;
 }
 
+/* The copies of a produce call, inlined twice: once with short set (every
+ * frame of the burst is FL_SHORT_MIN..FL_SHORT_MAX bytes, moved inline),
+ * once with memcpy. */
+static inline __attribute__((always_inline)) void
+produce_copies(const struct fl_ring *r, const void *const *bufs,
+	       const uint32_t *lens, uint32_t n, int short_frames)
+{
+	/* The ring's geometry in locals: the copies may not be assumed to
+	 * leave *r alone, so each field would be loaded again per frame. */
+	uint8_t *const slots = r->slots;
+	uint32_t *const desc = r->desc;
+	const uint32_t mask = r->mask, shift = r->slot_shift;
+	const uint32_t max = r->max_frame, head = r->head;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t at = (head + i) & mask, len = clamp_len(lens[i], max);
+		uint8_t *slot = slots + ((size_t)at << shift);
+
+		/* INV_leak: only frame bytes and their length reach the slot. */
+		if (short_frames)
+			shm_copy_to_short(slot, bufs[i], len);
+		else
+			shm_copy_to(slot, bufs[i], len);
+		shm_store_once(&desc[at], len);
+	}
+}
+
 int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 		    const uint32_t *lens, unsigned n)
 {
 	struct fl_ring *r = &q->tx;
 	uint32_t space, i;
-	uint64_t bytes = 0;
 	int rc;
 
 	if (n > FOLIO_MAX_BURST)
@@ -134,33 +165,28 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 	 * refuse. Every length and buffer is checked before the first byte
 	 * is copied, so a bad one leaves nothing of the burst in a slot
 	 * (INV_leak). The lengths in a pass without an early exit, which the
-	 * compiler vectorises, the buffers in a plain scan. */
+	 * compiler vectorises (it also learns whether every frame is short
+	 * and sums the bytes: a checked length is its clamped one, and 256
+	 * frames of at most 65536 bytes fit in 32 bits), the buffers in a
+	 * plain scan. */
 	const uint32_t span = r->max_frame - FOLIO_MIN_FRAME;
-	uint32_t bad = 0;
+	uint32_t bad = 0, over = 0, bytes = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		bad |= (uint32_t)(lens[i] - FOLIO_MIN_FRAME > span);
+		over |= lens[i] - FL_SHORT_MIN;
+		bytes += lens[i];
+	}
 	for (i = 0; i < n && !bad; i++)
 		bad = bufs[i] == NULL;
 	if (fl_unlikely(bad)) {
 		fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
 		return -EINVAL;
 	}
-	/* The ring's geometry in locals: the copies may not be assumed to
-	 * leave *r alone, so each field would be loaded again per frame. */
-	uint8_t *const slots = r->slots;
-	uint32_t *const desc = r->desc;
-	const uint32_t mask = r->mask, shift = r->slot_shift;
-	const uint32_t max = r->max_frame, head = r->head;
-
-	for (i = 0; i < n; i++) {
-		uint32_t at = (head + i) & mask, len = clamp_len(lens[i], max);
-
-		/* INV_leak: only frame bytes and their length reach the slot. */
-		shm_copy_to(slots + ((size_t)at << shift), bufs[i], len);
-		shm_store_once(&desc[at], len);
-		bytes += len;
-	}
+	if (over <= FL_SHORT_MAX - FL_SHORT_MIN)
+		produce_copies(r, bufs, lens, n, 1);
+	else
+		produce_copies(r, bufs, lens, n, 0);
 	if (n && epoch_moved(q))
 		return FL_ERESTART; /* written into a reset ring: not published */
 	if (refused) /* counted only once the call is known to succeed */
@@ -201,34 +227,65 @@ static inline int consumer_avail(struct fl_queue *q, struct fl_ring *r,
 /* Take one snapshot of the burst's lengths and check it (INV_once, INV_len)
  * before any byte of the burst is copied or lent. The lengths are copied out
  * in bulk (two pieces when the burst wraps), then checked in private memory
- * with one unsigned range compare each, which the compiler can vectorise. */
+ * with one unsigned range compare each, which the compiler can vectorise.
+ * *short_frames tells whether every length is FL_SHORT_MIN..FL_SHORT_MAX,
+ * *bytes their sum (in 32 bits, as in fl_ring_produce; the unhardened
+ * build, which trusts its peer, sums the lengths unchecked). */
 static inline int snapshot_lens(struct fl_queue *q, const struct fl_ring *r,
-				uint32_t from, uint32_t *lens, uint32_t n)
+				uint32_t from, uint32_t *lens, uint32_t n,
+				int *short_frames, uint32_t *bytes)
 {
 	const uint32_t span = r->max_frame - FOLIO_MIN_FRAME;
-	uint32_t at = from & r->mask, first = r->entries - at, bad = 0;
+	uint32_t at = from & r->mask, first = r->entries - at;
+	uint32_t bad = 0, over = 0, sum = 0;
 
 	if (first > n)
 		first = n;
 	shm_load_block(lens, &r->desc[at], first);
 	if (first < n)
 		shm_load_block(lens + first, &r->desc[0], n - first);
-	if (!FL_HARDENED)
-		return 0;
-	for (uint32_t i = 0; i < n; i++)
-		bad |= (uint32_t)(lens[i] - FOLIO_MIN_FRAME > span);
+	for (uint32_t i = 0; i < n; i++) {
+		if (FL_HARDENED)
+			bad |= (uint32_t)(lens[i] - FOLIO_MIN_FRAME > span);
+		over |= lens[i] - FL_SHORT_MIN;
+		sum += lens[i];
+	}
+	*short_frames = over <= FL_SHORT_MAX - FL_SHORT_MIN;
+	*bytes = sum;
 	if (fl_unlikely(bad))
 		return violation(q, FOLIO_STAT_BAD_LENGTH);
 	return 0;
+}
+
+/* The copies of a consume call, inlined twice as produce_copies is. */
+static inline __attribute__((always_inline)) void
+consume_copies(const struct fl_ring *r, void *const *bufs, uint32_t *lens,
+	       uint32_t n, int short_frames)
+{
+	/* As in produce_copies: the geometry in locals. */
+	const uint8_t *const slots = r->slots;
+	const uint32_t mask = r->mask, shift = r->slot_shift;
+	const uint32_t max = r->max_frame, head = r->head;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len = clamp_len(lens[i], max);
+		const uint8_t *slot = slots + ((size_t)((head + i) & mask) << shift);
+
+		lens[i] = len;
+		/* The one copy; everything after it reads private memory only. */
+		if (short_frames)
+			shm_copy_from_short(bufs[i], slot, len);
+		else
+			shm_copy_from(bufs[i], slot, len);
+	}
 }
 
 int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 		    unsigned n)
 {
 	struct fl_ring *r = &q->rx;
-	uint32_t avail, i;
-	uint64_t bytes = 0;
-	int rc;
+	uint32_t avail, bytes;
+	int rc, short_frames;
 
 	if (fl_unlikely(r->lent != r->head))
 		return -EBUSY; /* frames are lent through fl_ring_peek */
@@ -240,23 +297,13 @@ int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 	n = min_u32(n, avail);
 	if (!n)
 		return 0;
-	rc = snapshot_lens(q, r, r->head, lens, n);
+	rc = snapshot_lens(q, r, r->head, lens, n, &short_frames, &bytes);
 	if (fl_unlikely(rc))
 		return rc;
-	/* As in fl_ring_produce: the geometry in locals. */
-	const uint8_t *const slots = r->slots;
-	const uint32_t mask = r->mask, shift = r->slot_shift;
-	const uint32_t max = r->max_frame, head = r->head;
-
-	for (i = 0; i < n; i++) {
-		uint32_t len = clamp_len(lens[i], max);
-
-		lens[i] = len;
-		/* The one copy; everything after it reads private memory only. */
-		shm_copy_from(bufs[i], slots + ((size_t)((head + i) & mask) << shift),
-			      len);
-		bytes += len;
-	}
+	if (short_frames)
+		consume_copies(r, bufs, lens, n, 1);
+	else
+		consume_copies(r, bufs, lens, n, 0);
 	/* A host restart during the copies may have zeroed any of the bytes
 	 * (a torn frame): deliver nothing, release nothing. */
 	if (epoch_moved(q))
@@ -272,9 +319,8 @@ int fl_ring_consume(struct fl_queue *q, void *const *bufs, uint32_t *lens,
 int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n)
 {
 	struct fl_ring *r = &q->rx;
-	uint32_t avail, lens[FOLIO_MAX_BURST];
-	uint64_t bytes = 0;
-	int rc;
+	uint32_t avail, bytes, lens[FOLIO_MAX_BURST];
+	int rc, short_frames;
 
 	if (n > FOLIO_MAX_BURST)
 		n = FOLIO_MAX_BURST;
@@ -284,14 +330,13 @@ int fl_ring_peek(struct fl_queue *q, struct folio_frame *frames, unsigned n)
 	n = min_u32(n, avail);
 	if (!n)
 		return 0;
-	rc = snapshot_lens(q, r, r->lent, lens, n);
+	rc = snapshot_lens(q, r, r->lent, lens, n, &short_frames, &bytes);
 	if (fl_unlikely(rc))
 		return rc;
 	for (uint32_t i = 0; i < n; i++) {
 		frames[i].data = slot_addr(r, r->lent + i);
 		frames[i].len = clamp_len(lens[i], r->max_frame);
 		frames[i].id = r->lent + i;
-		bytes += lens[i];
 	}
 	r->lent += n;
 	fl_stat_add(q, FOLIO_STAT_RX_FRAMES, n);

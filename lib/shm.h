@@ -15,6 +15,9 @@
  *   shm_store_release  release store; publishes every earlier write
  *   shm_copy_from      the one copy out of a slot into private memory
  *   shm_copy_to        the one copy from private memory into a slot
+ *   shm_copy_from_short, shm_copy_to_short
+ *                      the same copies for a frame of FL_SHORT_MIN to
+ *                      FL_SHORT_MAX bytes, inline, with no call
  *   shm_load_after     relaxed load ordered after every earlier load: the
  *                      re-check of a seqlock (the epoch after a burst's copies)
  *   shm_fence_release  orders earlier stores before every later store: the
@@ -137,5 +140,35 @@ static inline void shm_copy_to(void *dst, const void *src, size_t n)
 }
 
 #endif /* __KERNEL__ */
+
+/* A frame of FL_SHORT_MIN to FL_SHORT_MAX bytes (the caller checks) in four
+ * 16-byte moves, the last two ending at the frame's end: no call, no loop.
+ * Every move stays inside [0, n). Where two overlap, a byte is moved twice
+ * and the destination keeps the second value, one the source held. */
+#define FL_SHORT_MIN 33u
+#define FL_SHORT_MAX 64u
+static inline void shm_move_short(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = (unsigned char *)dst;
+	const unsigned char *s = (const unsigned char *)src;
+
+	__builtin_memcpy(d, s, 16);
+	__builtin_memcpy(d + 16, s + 16, 16);
+	__builtin_memcpy(d + n - 32, s + n - 32, 16);
+	__builtin_memcpy(d + n - 16, s + n - 16, 16);
+}
+
+static inline void shm_copy_from_short(void *dst, const void *src, size_t n)
+{
+	FL_SHM_TRACE(src, n, FL_SHM_COPY_FROM);
+	shm_move_short(dst, src, n);
+	shm_snapshot_done(dst, src);
+}
+
+static inline void shm_copy_to_short(void *dst, const void *src, size_t n)
+{
+	FL_SHM_TRACE(dst, n, FL_SHM_COPY_TO);
+	shm_move_short(dst, src, n);
+}
 
 #endif /* FL_SHM_H */

@@ -256,6 +256,60 @@ static void null_buffer(void **state)
 	}
 }
 
+/* The copies, short (FL_SHORT_MIN..FL_SHORT_MAX: inline moves) and long
+ * (memcpy), byte for byte: every length from the minimum to past the short
+ * range, in bursts of one length and in mixed bursts. Nothing past a
+ * frame's length reaches the slot (INV_leak) or the receiver's buffer, and
+ * the byte counters count what was copied. */
+static void copy_lengths(void **state)
+{
+	enum { N = 8, SRC = 128, DST = 256 };
+	uint8_t src[N][SRC], dst[N][DST];
+	const void *b[N];
+	void *d[N];
+	uint32_t len[N], got[N];
+
+	(void)state;
+	for (uint32_t first = FOLIO_MIN_FRAME; first <= 100; first++) {
+		for (int mixed = 0; mixed < 2; mixed++) {
+			struct pair *t = pair_new(0xfffffffcu); /* bursts wrap */
+			uint64_t sum = 0;
+
+			memset(t->p.tx.slots, 0xcc, (size_t)t->l.entries << t->l.slot_shift);
+			for (unsigned i = 0; i < N; i++) {
+				/* mixed: lengths first, first + 1, ... (short and
+				 * long together around 33 and 64) */
+				len[i] = first + (mixed ? i : 0);
+				sum += len[i];
+				memset(src[i], 0xee, SRC); /* private bytes past the frame */
+				for (uint32_t k = 0; k < len[i]; k++)
+					src[i][k] = (uint8_t)(i * 31 + k);
+				b[i] = src[i];
+				d[i] = dst[i];
+			}
+			memset(dst, 0xdd, sizeof(dst));
+			assert_int_equal(fl_ring_produce(&t->p, b, len, N), N);
+			for (unsigned i = 0; i < N; i++) {
+				const uint8_t *slot = t->p.tx.slots +
+					((size_t)((0xfffffffcu + i) & t->l.mask) << t->l.slot_shift);
+
+				for (uint32_t k = len[i]; k < (1u << t->l.slot_shift); k++)
+					assert_int_equal(slot[k], 0xcc);
+			}
+			assert_int_equal(fl_ring_consume(&t->c, d, got, N), N);
+			for (unsigned i = 0; i < N; i++) {
+				assert_int_equal(got[i], len[i]);
+				assert_memory_equal(dst[i], src[i], len[i]);
+				for (uint32_t k = len[i]; k < DST; k++)
+					assert_int_equal(dst[i][k], 0xdd);
+			}
+			assert_int_equal(t->p.st[FOLIO_STAT_TX_BYTES], sum);
+			assert_int_equal(t->c.st[FOLIO_STAT_RX_BYTES], sum);
+			pair_free(t);
+		}
+	}
+}
+
 static int done1(struct pair *t, uint32_t id)
 {
 	return fl_ring_done(&t->c, &id, 1);
@@ -325,6 +379,7 @@ int main(void)
 		cmocka_unit_test(producer_window),
 		cmocka_unit_test(length_checks),
 		cmocka_unit_test(null_buffer),
+		cmocka_unit_test(copy_lengths),
 		cmocka_unit_test(lend_out_of_order),
 		cmocka_unit_test(give_back_burst),
 	};
