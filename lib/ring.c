@@ -54,6 +54,14 @@ static inline uint8_t *slot_addr(const struct fl_ring *r, uint32_t idx)
 	return r->slots + ((size_t)(idx & r->mask) << r->slot_shift);
 }
 
+/* The consumer's copy loop walks the slot array by byte offset, masked as
+ * it advances: every slot it touches is inside the ring whatever the loop's
+ * bound, as with a masked index, in one add and one and a frame. */
+static inline size_t slot_off(const struct fl_ring *r, uint32_t idx)
+{
+	return (size_t)(idx & r->mask) << r->slot_shift;
+}
+
 _Static_assert(FOLIO_MIN_FRAME < FL_SHORT_MIN && FL_SHORT_MIN >= 32 &&
 		       ((FL_SHORT_MAX - FL_SHORT_MIN + 1) &
 			(FL_SHORT_MAX - FL_SHORT_MIN)) == 0,
@@ -133,6 +141,7 @@ produce_copies(const struct fl_ring *r, const void *const *bufs,
 	const uint32_t mask = r->mask, shift = r->slot_shift;
 	const uint32_t max = r->max_frame, head = r->head;
 
+#pragma GCC unroll 2
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t at = (head + i) & mask, len = clamp_len(lens[i], max);
 		uint8_t *slot = slots + ((size_t)at << shift);
@@ -168,17 +177,19 @@ int fl_ring_produce(struct fl_queue *q, const void *const *bufs,
 	 * compiler vectorises (it also learns whether every frame is short
 	 * and sums the bytes: a checked length is its clamped one, and 256
 	 * frames of at most 65536 bytes fit in 32 bits), the buffers in a
-	 * plain scan. */
+	 * second such pass. */
 	const uint32_t span = r->max_frame - FOLIO_MIN_FRAME;
 	uint32_t bad = 0, over = 0, bytes = 0;
 
+#pragma GCC unroll 4
 	for (i = 0; i < n; i++) {
 		bad |= (uint32_t)(lens[i] - FOLIO_MIN_FRAME > span);
 		over |= lens[i] - FL_SHORT_MIN;
 		bytes += lens[i];
 	}
-	for (i = 0; i < n && !bad; i++)
-		bad = bufs[i] == NULL;
+#pragma GCC unroll 4
+	for (i = 0; i < n; i++)
+		bad |= (uint32_t)(bufs[i] == NULL);
 	if (fl_unlikely(bad)) {
 		fl_stat_add(q, FOLIO_STAT_BAD_CALL, 1);
 		return -EINVAL;
@@ -244,6 +255,7 @@ static inline int snapshot_lens(struct fl_queue *q, const struct fl_ring *r,
 	shm_load_block(lens, &r->desc[at], first);
 	if (first < n)
 		shm_load_block(lens + first, &r->desc[0], n - first);
+#pragma GCC unroll 4
 	for (uint32_t i = 0; i < n; i++) {
 		if (FL_HARDENED)
 			bad |= (uint32_t)(lens[i] - FOLIO_MIN_FRAME > span);
@@ -264,19 +276,26 @@ consume_copies(const struct fl_ring *r, void *const *bufs, uint32_t *lens,
 {
 	/* As in produce_copies: the geometry in locals. */
 	const uint8_t *const slots = r->slots;
-	const uint32_t mask = r->mask, shift = r->slot_shift;
-	const uint32_t max = r->max_frame, head = r->head;
+	const uint32_t max = r->max_frame;
+	const size_t stride = (size_t)1 << r->slot_shift;
+	const size_t offs = (size_t)r->mask << r->slot_shift;
+	size_t off = slot_off(r, r->head);
 
+#pragma GCC unroll 2
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = clamp_len(lens[i], max);
-		const uint8_t *slot = slots + ((size_t)((head + i) & mask) << shift);
+		const uint8_t *slot = slots + off;
 
-		lens[i] = len;
+		/* Checked lengths are their clamped ones already; the
+		 * unhardened build, which checks nothing, reports the clamp. */
+		if (!FL_HARDENED)
+			lens[i] = len;
 		/* The one copy; everything after it reads private memory only. */
 		if (short_frames)
 			shm_copy_from_short(bufs[i], slot, len);
 		else
 			shm_copy_from(bufs[i], slot, len);
+		off = (off + stride) & offs;
 	}
 }
 

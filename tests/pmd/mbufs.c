@@ -13,6 +13,10 @@
  * again field by field: headroom, one reference, one segment (two when
  * lent), the port, no flags, no packet type, no VLAN, the lengths, and the
  * bytes the peer sent.
+ * Pair B's rx pools have a per-lcore cache, which the PMD's refill takes
+ * from, and a private area behind each mbuf, which moves the data room.
+ * Forty more bursts each way make pair B refill from those caches; once
+ * the ports are closed, every rx pool holds each of its mbufs once.
  *
  * Transmit: every mbuf a burst reports sent must go back to its own pool
  * exactly once, counted with cache-less pools (rte_mempool_avail_count):
@@ -41,8 +45,11 @@
 #define NB 32u		/* frames per burst, and per case */
 #define POOL_N 511u	/* mbufs in every pool */
 #define DEADLINE_S 10.0 /* per wait */
+#define RX_CACHE 320u	/* per-lcore cache of pair B's rx pools (<= POOL_N / 1.5) */
+#define RX_PRIV 64u	/* private bytes behind each of their mbufs */
 
 static unsigned checks, lent_seen;
+static uint32_t seqno; /* of the next frame sent */
 
 static void die(const char *fmt, ...)
 {
@@ -71,14 +78,25 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct rte_mempool *pool(const char *name)
+/* A cache-less pool with no private area, counted exactly by
+ * rte_mempool_avail_count; pool_ex for rx: with a per-lcore cache (so the
+ * PMD's refill takes mbufs from it) and a private area behind each mbuf
+ * (so a frame's room is not at a fixed distance from sizeof(mbuf)). */
+static struct rte_mempool *pool_ex(const char *name, unsigned cache,
+				   uint16_t priv)
 {
 	struct rte_mempool *mp = rte_pktmbuf_pool_create(
-		name, POOL_N, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+		name, POOL_N, cache, priv, RTE_MBUF_DEFAULT_BUF_SIZE,
+		SOCKET_ID_ANY);
 
 	if (!mp)
 		die("pool %s: %s", name, rte_strerror(rte_errno));
 	return mp;
+}
+
+static struct rte_mempool *pool(const char *name)
+{
+	return pool_ex(name, 0, 0);
 }
 
 /* Take every mbuf of mp, leave junk in what a reset would clear, give them
@@ -140,7 +158,8 @@ struct port {
 	struct rte_mempool *rx;
 };
 
-static void port_up(struct port *p, uint64_t rx_off, uint64_t tx_off)
+static void port_up(struct port *p, uint64_t rx_off, uint64_t tx_off,
+		    unsigned rx_cache, uint16_t rx_priv)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_txconf txc;
@@ -158,7 +177,7 @@ static void port_up(struct port *p, uint64_t rx_off, uint64_t tx_off)
 	      (unsigned long long)tx_off);
 	if (rte_eth_dev_configure(p->id, 1, 1, &conf))
 		die("%s: configure", p->name);
-	p->rx = pool(p->name);
+	p->rx = pool_ex(p->name, rx_cache, rx_priv);
 	dirty(p->rx);
 	if (rte_eth_rx_queue_setup(p->id, 0, 256, 0, NULL, p->rx))
 		die("%s: rx queue setup", p->name);
@@ -237,6 +256,32 @@ static void xfer(struct port *tx, struct port *rx, struct rte_mbuf **m,
 	}
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a;
+	uintptr_t y = (uintptr_t)*(void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Once the ports are closed, every mbuf of an rx pool is back in it
+ * (its ring and caches) exactly once: POOL_N distinct mbufs. */
+static void want_whole(struct rte_mempool *mp)
+{
+	void *m[POOL_N];
+	unsigned n = rte_mempool_avail_count(mp);
+
+	CHECK(n == POOL_N, "pool %s holds %u mbufs after close, expected %u",
+	      mp->name, n, POOL_N);
+	if (rte_mempool_get_bulk(mp, m, n))
+		die("pool %s: cannot take its %u mbufs", mp->name, n);
+	qsort(m, n, sizeof(m[0]), ptr_cmp);
+	for (unsigned i = 1; i < n; i++)
+		CHECK(m[i] != m[i - 1], "pool %s holds mbuf %p twice",
+		      mp->name, m[i]);
+	rte_mempool_put_bulk(mp, m, n);
+}
+
 static void want_avail(struct rte_mempool *mp, unsigned want, const char *what)
 {
 	unsigned n = rte_mempool_avail_count(mp);
@@ -249,7 +294,6 @@ static void want_avail(struct rte_mempool *mp, unsigned want, const char *what)
  * cases within its promise (one pool, one reference) are sent. */
 static void tx_cases(struct port *tx, struct port *rx, int fast, int lend)
 {
-	static uint32_t seqno;
 	struct rte_mempool *a, *b, *c;
 	struct rte_mbuf *m[NB], *orig[NB];
 	uint32_t seq[NB];
@@ -316,6 +360,27 @@ static void tx_cases(struct port *tx, struct port *rx, int fast, int lend)
 	rte_mempool_free(c);
 }
 
+/* Plain bursts, enough for the receiver to refill its stash several times
+ * (from its pool's cache, when it has one). */
+static void plain_rounds(struct port *tx, struct port *rx, int lend,
+			 unsigned rounds)
+{
+	struct rte_mbuf *m[NB];
+	struct rte_mempool *a;
+	uint32_t seq[NB];
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s-p", tx->name);
+	a = pool(name);
+	for (unsigned r = 0; r < rounds; r++) {
+		for (unsigned i = 0; i < NB; i++)
+			m[i] = frame(a, seq[i] = seqno++, 60 + (r + i) % 64, 1);
+		xfer(tx, rx, m, NB, seq, lend);
+	}
+	want_avail(a, POOL_N, "plain rounds");
+	rte_mempool_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	struct port ha = { .name = "net_folio0" }, ga = { .name = "net_folio1" };
@@ -349,21 +414,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fp_mbufs: SKIP: net_folio ports not probed\n");
 		return 77;
 	}
-	port_up(&ha, 0, 0);
-	port_up(&ga, 0, 0);
-	port_up(&hb, RTE_ETH_RX_OFFLOAD_SCATTER, 0);
-	port_up(&gb, 0, RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
+	/* Pair A receives into cache-less pools, pair B into pools with a
+	 * cache of RX_CACHE and a private area of RX_PRIV bytes. */
+	port_up(&ha, 0, 0, 0, 0);
+	port_up(&ga, 0, 0, 0, 0);
+	port_up(&hb, RTE_ETH_RX_OFFLOAD_SCATTER, 0, RX_CACHE, RX_PRIV);
+	port_up(&gb, 0, RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE, RX_CACHE, RX_PRIV);
 
 	tx_cases(&ga, &ha, 0, 0); /* guest tx, host rx (copy) */
 	tx_cases(&ha, &ga, 0, 0); /* host tx, guest rx */
 	tx_cases(&gb, &hb, 1, 1); /* guest tx fast free, host rx lending */
 	tx_cases(&hb, &gb, 0, 0); /* host tx, guest rx */
 	CHECK(lent_seen > NB, "the host lent only %u frames", lent_seen);
+	plain_rounds(&gb, &hb, 1, 40);
+	plain_rounds(&hb, &gb, 0, 40);
 
 	for (uint16_t p = 0; p < 4; p++)
 		rte_eth_dev_stop(p);
 	for (uint16_t p = 0; p < 4; p++)
 		rte_eth_dev_close(p);
+	want_whole(ha.rx);
+	want_whole(ga.rx);
+	want_whole(hb.rx);
+	want_whole(gb.rx);
 	printf("fp_mbufs: %u checks passed\n", checks);
 	rte_eal_cleanup();
 	return 0;

@@ -57,6 +57,9 @@ struct fp_queue {
 	void *room[FP_STASH];
 	uint64_t rearm;   /* rearm_data of a fresh rx mbuf of this port */
 	uint64_t ol_init; /* ol_flags of a fresh rx mbuf of mp */
+	/* where a frame goes, from the mbuf's own address, when every mbuf
+	 * of mp keeps its data room right behind it; 0: from buf_addr */
+	uint32_t room_off;
 	int fast_free;  /* tx: RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE is on */
 	uint64_t rx_nombuf;
 	uint64_t tx_bad; /* mbufs dropped: length outside the config */

@@ -24,14 +24,66 @@
 /* ---- rx ----------------------------------------------------------------- */
 
 /*
- * The stash holds raw mbufs, straight from rte_mempool_get_bulk: a pool
+ * The stash holds raw mbufs, straight from the pool (fp_pool_take): a pool
  * keeps its free mbufs with one reference, one segment and no next, so
  * only the fields an application may have left behind are set again, in
  * fp_mbuf_rx, when a frame fills the mbuf. stash[lo, hi) are the mbufs,
  * room[lo, hi) where their frames go: a burst passes &room[lo] to the
- * library as it is and takes mbufs from lo up. The refill is one bulk get
- * per FP_STASH frames, off the per-frame path.
+ * library as it is and takes mbufs from lo up. The refill is one block
+ * copy out of the lcore's mempool cache (or one bulk get) per stash of
+ * frames, off the per-frame path.
  */
+
+/* A pool made by rte_pktmbuf_pool_create keeps each mbuf's data room right
+ * behind the mbuf and its private area (rte_pktmbuf_init), and a direct
+ * mbuf goes back to its pool with that buf_addr: then where a frame goes
+ * is the mbuf's address plus a constant, with no load of buf_addr per
+ * mbuf. A pool of pinned external buffers, or one whose objects are laid
+ * out otherwise (one mbuf is looked at), keeps the load: 0. */
+static uint32_t fp_room_off(struct rte_mempool *mp)
+{
+	const uint32_t behind = (uint32_t)sizeof(struct rte_mbuf) +
+				rte_pktmbuf_priv_size(mp);
+	struct rte_mbuf *m;
+	uint32_t off = 0;
+
+	if ((rte_pktmbuf_priv_flags(mp) & RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF) ||
+	    mp->elt_size < behind + rte_pktmbuf_data_room_size(mp))
+		return 0;
+	if (rte_mempool_get(mp, (void **)&m))
+		return 0; /* no mbuf to look at: the safe form */
+	if ((char *)m->buf_addr == (char *)m + behind)
+		off = behind + RTE_PKTMBUF_HEADROOM;
+	rte_mempool_put(mp, m);
+	return off;
+}
+
+/* Take at least need and at most room mbufs from mp, raw. From this
+ * lcore's cache when it holds need: as many as it has, up to room, in one
+ * block copy of the newest pointers (their order does not matter here),
+ * instead of the pool's one-by-one reversed copy. Otherwise room, or failing
+ * that need, by the pool's own path, which refills the cache.
+ * @return how many were taken: 0 when the pool cannot give need. */
+static inline unsigned fp_pool_take(struct rte_mempool *mp,
+				    struct rte_mbuf **objs, unsigned need,
+				    unsigned room)
+{
+	struct rte_mempool_cache *c = rte_mempool_default_cache(mp,
+								rte_lcore_id());
+
+	if (likely(c != NULL && c->len >= need)) {
+		unsigned n = c->len < room ? c->len : room;
+
+		c->len -= n;
+		rte_memcpy(objs, &c->objs[c->len], n * sizeof(objs[0]));
+		return n;
+	}
+	if (rte_mempool_get_bulk(mp, (void **)objs, room) == 0)
+		return room;
+	if (rte_mempool_get_bulk(mp, (void **)objs, need) == 0)
+		return need;
+	return 0;
+}
 
 /* The 8 bytes at rearm_data of a fresh mbuf of this port (headroom, one
  * reference, one segment, the port), and its ol_flags: none, but the
@@ -48,6 +100,7 @@ void fp_rx_rearm_init(struct fp_queue *q)
 	memcpy(&q->rearm, &m.rearm_data, sizeof(q->rearm));
 	q->ol_init = (rte_pktmbuf_priv_flags(q->mp) &
 		      RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF) ? RTE_MBUF_F_EXTERNAL : 0;
+	q->room_off = fp_room_off(q->mp);
 }
 
 void fp_stash_release(struct fp_queue *q)
@@ -99,31 +152,35 @@ static inline unsigned fp_stash_fill(struct fp_queue *q, unsigned n)
 
 	if (likely(have >= n))
 		return n;
-	/* The few left move to the front, the rest is filled in one go;
-	 * when the pool runs low, just what this burst needs. */
+	/* The few left move to the front, the rest is filled in one go
+	 * (as much as this lcore's cache holds, or the whole stash from the
+	 * pool); when the pool runs low, just what this burst needs. */
 	if (have) {
 		memmove(q->stash, &q->stash[q->lo], have * sizeof(q->stash[0]));
 		memmove(q->room, &q->room[q->lo], have * sizeof(q->room[0]));
 	}
 	q->lo = 0;
 	q->hi = have;
-	want = FP_STASH - have;
-	if (rte_mempool_get_bulk(q->mp, (void **)&q->stash[have], want)) {
-		want = n - have;
-		if (rte_mempool_get_bulk(q->mp, (void **)&q->stash[have],
-					 want)) {
-			q->rx_nombuf++;
-			return have;
-		}
+	want = fp_pool_take(q->mp, &q->stash[have], n - have, FP_STASH - have);
+	if (!want) {
+		q->rx_nombuf++;
+		return have;
 	}
 	/* Where a frame goes: the headroom is fixed, whatever data_off the
 	 * mbuf's last user left. */
 	struct rte_mbuf **m = q->stash;
 	void **room = q->room;
+	const uint32_t off = q->room_off;
 
+	if (likely(off)) {
 #pragma GCC unroll 4
-	for (unsigned i = have; i < have + want; i++)
-		room[i] = (char *)m[i]->buf_addr + RTE_PKTMBUF_HEADROOM;
+		for (unsigned i = have; i < have + want; i++)
+			room[i] = (char *)m[i] + off;
+	} else {
+#pragma GCC unroll 4
+		for (unsigned i = have; i < have + want; i++)
+			room[i] = (char *)m[i]->buf_addr + RTE_PKTMBUF_HEADROOM;
+	}
 	q->hi = have + want;
 	return n;
 }
