@@ -62,7 +62,9 @@ static uint32_t fp_room_off(struct rte_mempool *mp)
  * lcore's cache when it holds need: as many as it has, up to room, in one
  * block copy of the newest pointers (their order does not matter here),
  * instead of the pool's one-by-one reversed copy. Otherwise room, or failing
- * that need, by the pool's own path, which refills the cache.
+ * that need, by the pool's own path, which refills the cache. The block
+ * copy skips what only a DPDK built with RTE_LIBRTE_MEMPOOL_DEBUG or
+ * _STATS does on a get (cookie checks, cache statistics).
  * @return how many were taken: 0 when the pool cannot give need. */
 static inline unsigned fp_pool_take(struct rte_mempool *mp,
 				    struct rte_mbuf **objs, unsigned need,
