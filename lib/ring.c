@@ -49,17 +49,18 @@ void fl_ring_reset_consumer(struct fl_ring *r)
 	shm_store_once(r->cons, 0);
 }
 
-static inline uint8_t *slot_addr(const struct fl_ring *r, uint32_t idx)
-{
-	return r->slots + ((size_t)(idx & r->mask) << r->slot_shift);
-}
-
-/* The consumer's copy loop walks the slot array by byte offset, masked as
- * it advances: every slot it touches is inside the ring whatever the loop's
+/* A slot's byte offset in the slot array, from a masked index. The
+ * consumer's copy loop walks on from there by offset, masked as it
+ * advances: every slot it touches is inside the ring whatever the loop's
  * bound, as with a masked index, in one add and one and a frame. */
 static inline size_t slot_off(const struct fl_ring *r, uint32_t idx)
 {
 	return (size_t)(idx & r->mask) << r->slot_shift;
+}
+
+static inline uint8_t *slot_addr(const struct fl_ring *r, uint32_t idx)
+{
+	return r->slots + slot_off(r, idx);
 }
 
 _Static_assert(FOLIO_MIN_FRAME < FL_SHORT_MIN && FL_SHORT_MIN >= 32 &&
