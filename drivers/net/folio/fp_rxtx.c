@@ -89,7 +89,8 @@ static inline unsigned fp_pool_take(struct rte_mempool *mp,
 
 /* The 8 bytes at rearm_data of a fresh mbuf of this port (headroom, one
  * reference, one segment, the port), and its ol_flags: none, but the
- * flag every mbuf of a pool of pinned external buffers carries. */
+ * flag every mbuf of a pool of pinned external buffers carries. Also where
+ * a frame goes in an mbuf of the pool (fp_room_off). */
 void fp_rx_rearm_init(struct fp_queue *q)
 {
 	struct rte_mbuf m;
